@@ -1,0 +1,110 @@
+#include "backend/reference/interpreter.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "model/error.hpp"
+
+namespace psst::backend::reference {
+
+using graph::Instruction;
+using graph::Op;
+
+namespace {
+
+template <Op op>
+void unary(double* d, const double* a, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) d[i] = graph::apply(op, a[i], 0.0, 0.0);
+}
+
+template <Op op>
+void binary(double* d, const double* a, const double* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) d[i] = graph::apply(op, a[i], b[i], 0.0);
+}
+
+void select(double* d, const double* c, const double* a, const double* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) d[i] = c[i] != 0.0 ? a[i] : b[i];
+}
+
+class InterpretedKernel final : public Kernel {
+ public:
+  explicit InterpretedKernel(graph::Program program) : program_(std::move(program)) {}
+
+  void run(const KernelArgs& args, std::size_t begin, std::size_t end) const override {
+    if (args.inputs.size() != program_.inputs.size() || args.outputs.size() != program_.outputs.size() ||
+        args.input_strides.size() != args.inputs.size())
+      throw InternalError(fmt::format("kernel {} called with {} inputs and {} outputs, expects {} and {}",
+                                      program_.name, args.inputs.size(), args.outputs.size(), program_.inputs.size(),
+                                      program_.outputs.size()));
+    std::vector<double> registers(static_cast<std::size_t>(program_.register_count) * block_size);
+    for (std::size_t first = begin; first < end; first += block_size) {
+      std::size_t n = std::min(block_size, end - first);
+      run_block(args, registers.data(), first, n);
+    }
+  }
+
+ private:
+  void run_block(const KernelArgs& args, double* registers, std::size_t first, std::size_t n) const {
+    auto r = [registers](int index) { return registers + static_cast<std::size_t>(index) * block_size; };
+    for (const Instruction& in : program_.code) {
+      double* d = in.dst >= 0 ? r(in.dst) : nullptr;
+      switch (in.op) {
+        case Op::Constant: std::fill(d, d + n, in.constant); break;
+        case Op::Input: {
+          auto slot = static_cast<std::size_t>(in.slot);
+          const double* source = args.inputs[slot];
+          if (args.input_strides[slot] == 0)
+            std::fill(d, d + n, source[0]);
+          else
+            std::copy(source + first, source + first + n, d);
+          break;
+        }
+        case Op::Store: {
+          const double* a = r(in.a);
+          std::copy(a, a + n, args.outputs[static_cast<std::size_t>(in.slot)] + first);
+          break;
+        }
+        case Op::Neg: unary<Op::Neg>(d, r(in.a), n); break;
+        case Op::Exp: unary<Op::Exp>(d, r(in.a), n); break;
+        case Op::Expm1: unary<Op::Expm1>(d, r(in.a), n); break;
+        case Op::Log: unary<Op::Log>(d, r(in.a), n); break;
+        case Op::Sqrt: unary<Op::Sqrt>(d, r(in.a), n); break;
+        case Op::Abs: unary<Op::Abs>(d, r(in.a), n); break;
+        case Op::Tanh: unary<Op::Tanh>(d, r(in.a), n); break;
+        case Op::Sin: unary<Op::Sin>(d, r(in.a), n); break;
+        case Op::Cos: unary<Op::Cos>(d, r(in.a), n); break;
+        case Op::Floor: unary<Op::Floor>(d, r(in.a), n); break;
+        case Op::XOverExpm1: unary<Op::XOverExpm1>(d, r(in.a), n); break;
+        case Op::Not: unary<Op::Not>(d, r(in.a), n); break;
+        case Op::Add: binary<Op::Add>(d, r(in.a), r(in.b), n); break;
+        case Op::Sub: binary<Op::Sub>(d, r(in.a), r(in.b), n); break;
+        case Op::Mul: binary<Op::Mul>(d, r(in.a), r(in.b), n); break;
+        case Op::Div: binary<Op::Div>(d, r(in.a), r(in.b), n); break;
+        case Op::Pow: binary<Op::Pow>(d, r(in.a), r(in.b), n); break;
+        case Op::Min: binary<Op::Min>(d, r(in.a), r(in.b), n); break;
+        case Op::Max: binary<Op::Max>(d, r(in.a), r(in.b), n); break;
+        case Op::Less: binary<Op::Less>(d, r(in.a), r(in.b), n); break;
+        case Op::LessEqual: binary<Op::LessEqual>(d, r(in.a), r(in.b), n); break;
+        case Op::Greater: binary<Op::Greater>(d, r(in.a), r(in.b), n); break;
+        case Op::GreaterEqual: binary<Op::GreaterEqual>(d, r(in.a), r(in.b), n); break;
+        case Op::Equal: binary<Op::Equal>(d, r(in.a), r(in.b), n); break;
+        case Op::NotEqual: binary<Op::NotEqual>(d, r(in.a), r(in.b), n); break;
+        case Op::And: binary<Op::And>(d, r(in.a), r(in.b), n); break;
+        case Op::Or: binary<Op::Or>(d, r(in.a), r(in.b), n); break;
+        case Op::Select: select(d, r(in.a), r(in.b), r(in.c), n); break;
+      }
+    }
+  }
+
+  graph::Program program_;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> InterpreterBackend::compile(const graph::Program& program) {
+  return std::make_unique<InterpretedKernel>(program);
+}
+
+}  // namespace psst::backend::reference

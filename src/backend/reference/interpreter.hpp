@@ -1,0 +1,18 @@
+#pragma once
+// The reference backend: an interpreter of IR programs, psst's ground truth.
+// It runs a program over blocks of elements, one instruction at a time over
+// the whole block, so that each instruction is a simple loop the compiler
+// vectorises; per-element semantics are exactly graph::apply.
+#include "backend/backend.hpp"
+
+namespace psst::backend::reference {
+
+inline constexpr std::size_t block_size = 64;
+
+class InterpreterBackend final : public Backend {
+ public:
+  std::string name() const override { return "reference"; }
+  std::unique_ptr<Kernel> compile(const graph::Program& program) override;
+};
+
+}  // namespace psst::backend::reference

@@ -1,0 +1,260 @@
+#include "graph/equation_system.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "model/functions.hpp"
+
+namespace psst::graph {
+
+using model::Equation;
+using model::Expr;
+
+bool is_builtin(const std::string& name) {
+  return std::any_of(std::begin(builtin_names), std::end(builtin_names), [&](const char* b) { return name == b; });
+}
+
+namespace {
+
+const char* builtin_meaning(const std::string& name) {
+  if (name == "t") return "the time in ms";
+  if (name == "dt") return "the time step in ms";
+  if (name == "lastspike") return "the neuron's last spike time";
+  if (name == "i") return "the neuron index";
+  return "the population size";
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s.empty() ? "(none)" : s;
+}
+
+}  // namespace
+
+EquationSystem::EquationSystem(const model::PopulationSpec& spec) : population_(spec.name), equations_(spec.equations) {
+  const std::string where_pop = fmt::format("population '{}'", spec.name);
+  std::map<std::string, const Equation*> seen;
+  for (const Equation& eq : equations_) {
+    if (is_builtin(eq.name))
+      throw UserError(eq.where, fmt::format("'{}' is a built-in name ({}) and cannot be given an equation", eq.name,
+                                            builtin_meaning(eq.name)));
+    if (model::find_function(eq.name))
+      throw UserError(eq.where, fmt::format("'{}' is the name of a function and cannot be given an equation", eq.name));
+    if (auto it = seen.find(eq.name); it != seen.end())
+      throw UserError(eq.where, fmt::format("duplicate definition of '{}' in {}: it is already defined at line {}",
+                                            eq.name, where_pop, it->second->where.line));
+    seen[eq.name] = &eq;
+    if (spec.parameters.count(eq.name))
+      throw UserError(eq.where,
+                      fmt::format("'{}' is a parameter of {} and cannot also have {}; remove one of the two",
+                                  eq.name, where_pop,
+                                  eq.kind == Equation::Kind::Derivative ? "a differential equation" : "an equation"));
+    if (eq.kind == Equation::Kind::Derivative) {
+      state_.push_back(eq.name);
+      derivatives_[eq.name] = &eq;
+    } else {
+      definition_names_.push_back(eq.name);
+      definitions_[eq.name] = &eq;
+    }
+  }
+  if (state_.empty())
+    throw UserError(spec.where, fmt::format("{} has no differential equation ('dX/dt = ...'); every population needs "
+                                            "at least one state variable", where_pop));
+  for (const auto& [name, value] : spec.parameters) {
+    if (is_builtin(name))
+      throw UserError(value.where, fmt::format("'{}' is a built-in name ({}) and cannot be a parameter", name,
+                                               builtin_meaning(name)));
+    parameters_.push_back(name);
+  }
+  for (const auto& input : spec.inputs) {
+    if (seen.count(input.name) || spec.parameters.count(input.name) || is_builtin(input.name))
+      throw UserError(input.where, fmt::format("input '{}' of {} has the name of another variable or parameter",
+                                               input.name, where_pop));
+    inputs_.push_back(input.name);
+  }
+  // Every name that an equation reads must be known.
+  for (const Equation& eq : equations_) check_names(eq.rhs, fmt::format("the equation of '{}'", eq.name), true);
+  check_cycles();
+  // Initial values: one for each state variable, none for anything else.
+  for (const auto& [name, value] : spec.initial) {
+    if (!is_state(name))
+      throw UserError(value.where, fmt::format("initial value given for '{}', which is not a state variable of {} "
+                                               "(state variables: {})", name, where_pop, join(state_)));
+  }
+  for (const auto& name : state_) {
+    if (!spec.initial.count(name))
+      throw UserError(derivatives_.at(name)->where,
+                      fmt::format("state variable '{}' of {} has no initial value; give one in the population's "
+                                  "'initial' table (e.g. {} = 0)", name, where_pop, name));
+  }
+  if (spec.threshold) check_names(spec.threshold, "the threshold", true);
+}
+
+bool EquationSystem::is_state(const std::string& name) const { return derivatives_.count(name) > 0; }
+
+const model::Equation& EquationSystem::derivative_equation(const std::string& variable) const {
+  return *derivatives_.at(variable);
+}
+
+std::string EquationSystem::known_names() const {
+  std::vector<std::string> builtins(std::begin(builtin_names), std::end(builtin_names));
+  return fmt::format("state variables: {}; definitions: {}; parameters: {}; inputs: {}; built-ins: {}", join(state_),
+                     join(definition_names_), join(parameters_), join(inputs_), join(builtins));
+}
+
+void EquationSystem::check_names(const model::ExprPtr& expr, const std::string& context, bool allow_state) const {
+  std::vector<const Expr*> names;
+  model::collect_names(expr, names);
+  for (const Expr* n : names) {
+    const std::string& s = n->name;
+    bool known = definitions_.count(s) || std::count(parameters_.begin(), parameters_.end(), s) ||
+                 std::count(inputs_.begin(), inputs_.end(), s) || is_builtin(s) || (allow_state && is_state(s));
+    if (known) continue;
+    if (!allow_state && is_state(s))
+      throw UserError(n->where, fmt::format("{} cannot read the state variable '{}'", context, s));
+    std::vector<std::string> all = state_;
+    all.insert(all.end(), definition_names_.begin(), definition_names_.end());
+    all.insert(all.end(), parameters_.begin(), parameters_.end());
+    all.insert(all.end(), inputs_.begin(), inputs_.end());
+    std::string suggestion;
+    std::size_t best = 3;
+    for (const auto& candidate : all) {
+      std::size_t d = edit_distance(s, candidate);
+      if (d < best) {
+        best = d;
+        suggestion = candidate;
+      }
+    }
+    throw UserError(n->where, fmt::format("unknown name '{}' in {} of population '{}'{}; known names are {}", s,
+                                          context, population_,
+                                          suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                                          known_names()));
+  }
+}
+
+void EquationSystem::check_cycles() const {
+  // Depth-first search over definitions; a back edge is a cycle, reported in order.
+  std::map<std::string, int> state;  // 0 new, 1 on path, 2 done
+  std::vector<std::string> path;
+  std::function<void(const std::string&)> visit = [&](const std::string& name) {
+    state[name] = 1;
+    path.push_back(name);
+    std::vector<const Expr*> names;
+    model::collect_names(definitions_.at(name)->rhs, names);
+    for (const Expr* n : names) {
+      if (!definitions_.count(n->name)) continue;
+      int s = state[n->name];
+      if (s == 1) {
+        auto start = std::find(path.begin(), path.end(), n->name);
+        std::string cycle;
+        for (auto it = start; it != path.end(); ++it) cycle += *it + " -> ";
+        cycle += n->name;
+        throw UserError(definitions_.at(n->name)->where,
+                        fmt::format("the definitions of population '{}' form a cycle: {}", population_, cycle));
+      }
+      if (s == 0) visit(n->name);
+    }
+    path.pop_back();
+    state[name] = 2;
+  };
+  for (const auto& name : definition_names_)
+    if (state[name] == 0) visit(name);
+}
+
+// ---- building into a graph ---------------------------------------------------
+
+EquationSystem::Builder::Builder(const EquationSystem& system, ExprGraph& graph, Leaf leaf)
+    : system_(system), graph_(graph), leaf_(std::move(leaf)) {}
+
+NodeId EquationSystem::Builder::derivative(const std::string& variable) {
+  return expression(*system_.derivatives_.at(variable)->rhs);
+}
+
+NodeId EquationSystem::Builder::name(const Expr& expr) {
+  if (auto it = built_.find(expr.name); it != built_.end()) return it->second;
+  NodeId id;
+  if (auto def = system_.definitions_.find(expr.name); def != system_.definitions_.end())
+    id = expression(*def->second->rhs);
+  else
+    id = leaf_(expr.name);
+  built_[expr.name] = id;
+  return id;
+}
+
+NodeId EquationSystem::Builder::expression(const Expr& expr) {
+  switch (expr.kind) {
+    case Expr::Kind::Number: return graph_.constant(expr.number);
+    case Expr::Kind::Name: return name(expr);
+    case Expr::Kind::Unary: {
+      NodeId a = expression(*expr.args[0]);
+      return graph_.unary(expr.unary_op == model::UnaryOp::Negate ? Op::Neg : Op::Not, a);
+    }
+    case Expr::Kind::Binary: {
+      NodeId a = expression(*expr.args[0]);
+      NodeId b = expression(*expr.args[1]);
+      switch (expr.binary_op) {
+        case model::BinaryOp::Add: return graph_.binary(Op::Add, a, b);
+        case model::BinaryOp::Sub: return graph_.binary(Op::Sub, a, b);
+        case model::BinaryOp::Mul: return graph_.binary(Op::Mul, a, b);
+        case model::BinaryOp::Div: return graph_.divide(a, b);
+        case model::BinaryOp::Pow: return graph_.power(a, b);
+        case model::BinaryOp::Less: return graph_.binary(Op::Less, a, b);
+        case model::BinaryOp::LessEqual: return graph_.binary(Op::LessEqual, a, b);
+        case model::BinaryOp::Greater: return graph_.binary(Op::Greater, a, b);
+        case model::BinaryOp::GreaterEqual: return graph_.binary(Op::GreaterEqual, a, b);
+        case model::BinaryOp::Equal: return graph_.binary(Op::Equal, a, b);
+        case model::BinaryOp::NotEqual: return graph_.binary(Op::NotEqual, a, b);
+        case model::BinaryOp::And: return graph_.binary(Op::And, a, b);
+        case model::BinaryOp::Or: return graph_.binary(Op::Or, a, b);
+      }
+      break;
+    }
+    case Expr::Kind::Conditional: {
+      NodeId c = expression(*expr.args[0]);
+      return graph_.select(c, expression(*expr.args[1]), expression(*expr.args[2]));
+    }
+    case Expr::Kind::Call: {
+      auto info = model::find_function(expr.name);
+      std::vector<NodeId> a;
+      for (const auto& arg : expr.args) a.push_back(expression(*arg));
+      switch (info->function) {
+        case model::Function::Exp: return graph_.unary(Op::Exp, a[0]);
+        case model::Function::Expm1: return graph_.unary(Op::Expm1, a[0]);
+        case model::Function::Log: return graph_.unary(Op::Log, a[0]);
+        case model::Function::Sqrt: return graph_.unary(Op::Sqrt, a[0]);
+        case model::Function::Pow: return graph_.power(a[0], a[1]);
+        case model::Function::Abs: return graph_.unary(Op::Abs, a[0]);
+        case model::Function::Min: return graph_.binary(Op::Min, a[0], a[1]);
+        case model::Function::Max: return graph_.binary(Op::Max, a[0], a[1]);
+        case model::Function::Tanh: return graph_.unary(Op::Tanh, a[0]);
+        case model::Function::Sin: return graph_.unary(Op::Sin, a[0]);
+        case model::Function::Cos: return graph_.unary(Op::Cos, a[0]);
+        case model::Function::Floor: return graph_.unary(Op::Floor, a[0]);
+        case model::Function::XOverExpm1: return graph_.unary(Op::XOverExpm1, a[0]);
+        case model::Function::Where: return graph_.select(a[0], a[1], a[2]);
+      }
+      break;
+    }
+  }
+  throw InternalError("unhandled expression kind");
+}
+
+}  // namespace psst::graph

@@ -1,0 +1,69 @@
+#pragma once
+// The checked equations of one population: which names are state variables,
+// definitions (named subexpressions, in any order), parameters, inputs and
+// built-ins; all user errors (unknown names, duplicates, cycles, missing
+// initial values) are found here, with file, line and column. Building
+// inlines definitions into an ExprGraph, where sharing makes each computed once.
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "graph/expr_graph.hpp"
+#include "model/network.hpp"
+
+namespace psst::graph {
+
+// Names every population can read.
+inline constexpr const char* builtin_names[] = {"t", "dt", "lastspike", "i", "N"};
+bool is_builtin(const std::string& name);
+
+class EquationSystem {
+ public:
+  explicit EquationSystem(const model::PopulationSpec& spec);
+
+  const std::string& population() const { return population_; }
+  const std::vector<std::string>& state_variables() const { return state_; }
+  const std::vector<std::string>& parameters() const { return parameters_; }
+  const std::vector<std::string>& inputs() const { return inputs_; }
+  const std::vector<std::string>& definitions() const { return definition_names_; }
+  const model::Equation& derivative_equation(const std::string& variable) const;
+  bool is_state(const std::string& name) const;
+
+  // How leaves become graph nodes: the caller decides what a state variable,
+  // a parameter or t means in the kernel being built (e.g. an RK stage value).
+  using Leaf = std::function<NodeId(const std::string& name)>;
+
+  // One builder per graph; definitions are memoised so each is built once.
+  class Builder {
+   public:
+    Builder(const EquationSystem& system, ExprGraph& graph, Leaf leaf);
+    NodeId derivative(const std::string& variable);
+    NodeId expression(const model::Expr& expr);
+
+   private:
+    NodeId name(const model::Expr& expr);
+    const EquationSystem& system_;
+    ExprGraph& graph_;
+    Leaf leaf_;
+    std::map<std::string, NodeId> built_;
+  };
+
+  // Checks an extra expression (threshold, initial-value expression) against these names.
+  void check_names(const model::ExprPtr& expr, const std::string& context, bool allow_state) const;
+
+ private:
+  void check_cycles() const;
+  std::string known_names() const;
+
+  std::string population_;
+  std::vector<std::string> state_;
+  std::vector<std::string> parameters_;
+  std::vector<std::string> inputs_;
+  std::vector<std::string> definition_names_;
+  std::vector<model::Equation> equations_;  // owned copy; the maps point into it
+  std::map<std::string, const model::Equation*> derivatives_;
+  std::map<std::string, const model::Equation*> definitions_;
+};
+
+}  // namespace psst::graph

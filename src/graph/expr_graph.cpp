@@ -1,0 +1,120 @@
+#include "graph/expr_graph.hpp"
+
+#include <bit>
+#include <cmath>
+
+namespace psst::graph {
+
+std::size_t ExprGraph::KeyHash::operator()(const Key& k) const {
+  std::size_t h = static_cast<std::size_t>(k.op) * 0x9E3779B97F4A7C15ull;
+  auto mix = [&h](std::uint64_t v) { h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2); };
+  mix(k.value_bits);
+  mix(static_cast<std::uint64_t>(k.slot));
+  for (NodeId a : k.args) mix(static_cast<std::uint64_t>(a));
+  return h;
+}
+
+NodeId ExprGraph::intern(const Node& node) {
+  Key key{node.op, std::bit_cast<std::uint64_t>(node.value), node.slot, node.args};
+  auto [it, inserted] = index_.try_emplace(key, static_cast<NodeId>(nodes_.size()));
+  if (inserted) nodes_.push_back(node);
+  return it->second;
+}
+
+bool ExprGraph::is_constant(NodeId id, double value) const {
+  const Node& n = node(id);
+  return n.op == Op::Constant && n.value == value;
+}
+
+NodeId ExprGraph::constant(double value) {
+  Node n;
+  n.op = Op::Constant;
+  n.value = value;
+  return intern(n);
+}
+
+NodeId ExprGraph::input(int slot) {
+  Node n;
+  n.op = Op::Input;
+  n.slot = slot;
+  return intern(n);
+}
+
+NodeId ExprGraph::unary(Op op, NodeId a) {
+  if (is_constant(a)) return constant(apply(op, node(a).value, 0.0, 0.0));
+  if (op == Op::Neg && node(a).op == Op::Neg) return node(a).args[0];
+  Node n;
+  n.op = op;
+  n.args = {a, no_node, no_node};
+  return intern(n);
+}
+
+NodeId ExprGraph::binary(Op op, NodeId a, NodeId b) {
+  if (is_constant(a) && is_constant(b)) return constant(apply(op, node(a).value, node(b).value, 0.0));
+  // Identities that hold bitwise for every operand (x + 0 would turn -0 into +0, so it is kept).
+  if (op == Op::Mul && is_constant(b, 1.0)) return a;
+  if (op == Op::Mul && is_constant(a, 1.0)) return b;
+  if (op == Op::Div && is_constant(b, 1.0)) return a;
+  if (op == Op::Sub && is_constant(b, 0.0) && !std::signbit(node(b).value)) return a;
+  if (is_commutative(op) && b < a) std::swap(a, b);
+  Node n;
+  n.op = op;
+  n.args = {a, b, no_node};
+  return intern(n);
+}
+
+NodeId ExprGraph::select(NodeId condition, NodeId if_true, NodeId if_false) {
+  if (is_constant(condition)) return node(condition).value != 0.0 ? if_true : if_false;
+  if (if_true == if_false) return if_true;
+  Node n;
+  n.op = Op::Select;
+  n.args = {condition, if_true, if_false};
+  return intern(n);
+}
+
+std::pair<double, NodeId> ExprGraph::split_scale(NodeId id) const {
+  const Node& n = node(id);
+  if (n.op == Op::Mul && is_constant(n.args[0])) return {node(n.args[0]).value, n.args[1]};
+  if (n.op == Op::Mul && is_constant(n.args[1])) return {node(n.args[1]).value, n.args[0]};
+  if (n.op == Op::Div && is_constant(n.args[1])) return {1.0 / node(n.args[1]).value, n.args[0]};
+  if (n.op == Op::Neg) return {-1.0, n.args[0]};
+  return {1.0, id};
+}
+
+NodeId ExprGraph::divide(NodeId a, NodeId b) {
+  NodeId raw = binary(Op::Div, a, b);
+  const Node& den = node(b);
+  if (den.op != Op::Sub || !is_constant(den.args[1], 1.0) || node(den.args[0]).op != Op::Exp) return raw;
+  auto [z_scale, z_base] = split_scale(node(den.args[0]).args[0]);
+  auto [a_scale, a_base] = split_scale(a);
+  if (z_base != a_base || z_scale == 0.0) return raw;
+  // a / (exp(z) - 1) -> a_scale w / (z_scale w) = a_scale / z_scale as w -> 0.
+  return select(binary(Op::Equal, b, constant(0.0)), constant(a_scale / z_scale), raw);
+}
+
+NodeId ExprGraph::integer_power(NodeId base, long exponent) {
+  // Binary exponentiation; x^3 = (x*x)*x, x^4 = (x*x)*(x*x).
+  NodeId result = no_node;
+  NodeId square = base;
+  while (exponent > 0) {
+    if (exponent & 1) result = result == no_node ? square : binary(Op::Mul, result, square);
+    exponent >>= 1;
+    if (exponent > 0) square = binary(Op::Mul, square, square);
+  }
+  return result;
+}
+
+NodeId ExprGraph::power(NodeId base, NodeId exponent) {
+  if (is_constant(exponent)) {
+    double e = node(exponent).value;
+    if (e == 0.0) return constant(1.0);
+    if (std::floor(e) == e && std::fabs(e) <= 16.0 && !is_constant(base)) {
+      NodeId positive = integer_power(base, static_cast<long>(std::fabs(e)));
+      return e > 0 ? positive : binary(Op::Div, constant(1.0), positive);
+    }
+    if (e == 0.5 && !is_constant(base)) return unary(Op::Sqrt, base);
+  }
+  return binary(Op::Pow, base, exponent);
+}
+
+}  // namespace psst::graph

@@ -1,0 +1,64 @@
+#pragma once
+// A DAG of operations with structural sharing: creating a node that already
+// exists returns the existing one, so a subexpression used many times is
+// computed once. Operations on constants are folded with the exact semantics
+// of graph::apply, so folding never changes a result's bits.
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "graph/ops.hpp"
+
+namespace psst::graph {
+
+using NodeId = std::int32_t;
+inline constexpr NodeId no_node = -1;
+
+struct Node {
+  Op op = Op::Constant;
+  double value = 0.0;  // Op::Constant
+  int slot = -1;       // Op::Input: index of the kernel argument it reads
+  std::array<NodeId, 3> args{no_node, no_node, no_node};
+};
+
+class ExprGraph {
+ public:
+  NodeId constant(double value);
+  NodeId input(int slot);
+  NodeId unary(Op op, NodeId a);
+  NodeId binary(Op op, NodeId a, NodeId b);
+  NodeId select(NodeId condition, NodeId if_true, NodeId if_false);
+  // a / b, with the removable singularity of Hodgkin-Huxley rate functions
+  // c1 w / (exp(c2 w) - 1) (0/0 at w = 0) replaced by its limit c1 / c2 where the
+  // denominator is exactly 0. Everywhere else the raw formula, bit for bit.
+  NodeId divide(NodeId a, NodeId b);
+  // x^n: small integer exponents become multiplications, 0.5 becomes sqrt.
+  NodeId power(NodeId base, NodeId exponent);
+
+  const Node& node(NodeId id) const { return nodes_[static_cast<std::size_t>(id)]; }
+  std::size_t size() const { return nodes_.size(); }
+  bool is_constant(NodeId id) const { return node(id).op == Op::Constant; }
+  bool is_constant(NodeId id, double value) const;
+
+ private:
+  struct Key {
+    Op op;
+    std::uint64_t value_bits;
+    int slot;
+    std::array<NodeId, 3> args;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const;
+  };
+  NodeId intern(const Node& node);
+  NodeId integer_power(NodeId base, long exponent);
+  // n = scale * base with scale a constant (c * w, w * c, w / c, -w); scale 1 otherwise.
+  std::pair<double, NodeId> split_scale(NodeId n) const;
+
+  std::vector<Node> nodes_;
+  std::unordered_map<Key, NodeId, KeyHash> index_;
+};
+
+}  // namespace psst::graph

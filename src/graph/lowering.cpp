@@ -1,0 +1,115 @@
+#include "graph/lowering.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "model/error.hpp"
+
+namespace psst::graph {
+
+int Program::input_index(const std::string& slot_name) const {
+  auto it = std::find(inputs.begin(), inputs.end(), slot_name);
+  return it == inputs.end() ? -1 : static_cast<int>(it - inputs.begin());
+}
+
+std::string Program::to_string() const {
+  std::string s = fmt::format("program {} ({} registers)\n", name, register_count);
+  for (const auto& in : code) {
+    switch (in.op) {
+      case Op::Constant: s += fmt::format("  r{} = {}\n", in.dst, in.constant); break;
+      case Op::Input: s += fmt::format("  r{} = load {}\n", in.dst, inputs[static_cast<std::size_t>(in.slot)]); break;
+      case Op::Store: s += fmt::format("  store {} = r{}\n", outputs[static_cast<std::size_t>(in.slot)], in.a); break;
+      default: {
+        s += fmt::format("  r{} = {} r{}", in.dst, graph::name(in.op), in.a);
+        if (in.b >= 0) s += fmt::format(", r{}", in.b);
+        if (in.c >= 0) s += fmt::format(", r{}", in.c);
+        s += "\n";
+      }
+    }
+  }
+  return s;
+}
+
+Program lower(const ExprGraph& graph, std::string name, std::vector<std::string> input_names,
+              std::vector<std::string> output_names, const std::vector<std::pair<NodeId, int>>& outputs) {
+  // 1. Dependency order of the reachable nodes (iterative DFS, post-order).
+  std::vector<NodeId> order;
+  std::vector<char> state(graph.size(), 0);  // 0 unseen, 1 on stack, 2 done
+  for (const auto& [root, slot] : outputs) {
+    std::vector<std::pair<NodeId, int>> stack{{root, 0}};
+    while (!stack.empty()) {
+      auto& [id, next_arg] = stack.back();
+      auto idx = static_cast<std::size_t>(id);
+      if (state[idx] == 2) {
+        stack.pop_back();
+        continue;
+      }
+      state[idx] = 1;
+      const Node& n = graph.node(id);
+      if (next_arg < arity(n.op)) {
+        NodeId child = n.args[static_cast<std::size_t>(next_arg++)];
+        if (state[static_cast<std::size_t>(child)] == 0) stack.emplace_back(child, 0);
+        continue;
+      }
+      state[idx] = 2;
+      order.push_back(id);
+      stack.pop_back();
+    }
+  }
+  // Loads first (so outputs may alias inputs), then constants, then the rest in dependency order.
+  std::stable_partition(order.begin(), order.end(), [&](NodeId id) { return graph.node(id).op == Op::Input; });
+
+  // 2. Last use of each node, then registers with reuse after the last use.
+  std::vector<std::size_t> last_use(graph.size(), 0);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const Node& n = graph.node(order[i]);
+    for (int a = 0; a < arity(n.op); ++a) last_use[static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)])] = i;
+  }
+  const std::size_t at_end = order.size();
+  for (const auto& [root, slot] : outputs) last_use[static_cast<std::size_t>(root)] = at_end;
+
+  Program program;
+  program.name = std::move(name);
+  program.inputs = std::move(input_names);
+  program.outputs = std::move(output_names);
+  std::vector<int> reg(graph.size(), -1);
+  std::vector<int> free_registers;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    NodeId id = order[i];
+    const Node& n = graph.node(id);
+    Instruction in;
+    in.op = n.op;
+    in.constant = n.value;
+    in.slot = n.slot;
+    int* operands[3] = {&in.a, &in.b, &in.c};
+    for (int a = 0; a < arity(n.op); ++a) *operands[a] = reg[static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)])];
+    // Operands whose last use is this instruction free their registers, so dst may reuse one.
+    for (int a = 0; a < arity(n.op); ++a) {
+      auto arg = static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)]);
+      if (last_use[arg] == i && reg[arg] >= 0) {
+        free_registers.push_back(reg[arg]);
+        reg[arg] = -1;  // freed (guards against double free when an operand repeats)
+      }
+    }
+    if (free_registers.empty()) {
+      in.dst = program.register_count++;
+    } else {
+      in.dst = free_registers.back();
+      free_registers.pop_back();
+    }
+    reg[static_cast<std::size_t>(id)] = in.dst;
+    program.code.push_back(in);
+  }
+  for (const auto& [root, slot] : outputs) {
+    Instruction store;
+    store.op = Op::Store;
+    store.a = reg[static_cast<std::size_t>(root)];
+    store.slot = slot;
+    if (store.a < 0) throw InternalError(fmt::format("output {} of program {} has no register", slot, program.name));
+    program.code.push_back(store);
+  }
+  return program;
+}
+
+}  // namespace psst::graph

@@ -1,0 +1,17 @@
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/expr_graph.hpp"
+#include "graph/ir.hpp"
+
+namespace psst::graph {
+
+// Turns the part of the graph reachable from the outputs into a straight-line
+// program: each node once, in dependency order, registers reused after their last
+// use. outputs[i] = (node, output slot index).
+Program lower(const ExprGraph& graph, std::string name, std::vector<std::string> input_names,
+              std::vector<std::string> output_names, const std::vector<std::pair<NodeId, int>>& outputs);
+
+}  // namespace psst::graph

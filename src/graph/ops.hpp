@@ -1,0 +1,61 @@
+#pragma once
+// The operations of the expression graph and of the IR, with their exact
+// semantics on one value. Every backend computes an operation to these bits:
+// the reference interpreter calls apply() directly, printed kernels call the
+// same psst::math functions. Booleans are 0.0 and 1.0.
+#include <cmath>
+#include <cstdint>
+
+#include "math/functions.hpp"
+
+namespace psst::graph {
+
+enum class Op : std::uint8_t {
+  Constant, Input,  // leaves: a literal, a kernel argument slot
+  Neg, Add, Sub, Mul, Div, Pow,
+  Exp, Expm1, Log, Sqrt, Abs, Min, Max, Tanh, Sin, Cos, Floor, XOverExpm1,
+  Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual, And, Or, Not,
+  Select,  // Select(c, a, b) = c != 0 ? a : b
+  Store,   // IR only: output slot = register
+};
+
+int arity(Op op);
+const char* name(Op op);
+bool is_commutative(Op op);
+
+inline double apply(Op op, double a, double b, double c) {
+  switch (op) {
+    case Op::Neg: return -a;
+    case Op::Add: return a + b;
+    case Op::Sub: return a - b;
+    case Op::Mul: return a * b;
+    case Op::Div: return a / b;
+    case Op::Pow: return std::pow(a, b);
+    case Op::Exp: return psst::math::exp(a);
+    case Op::Expm1: return psst::math::expm1(a);
+    case Op::Log: return psst::math::log(a);
+    case Op::Sqrt: return std::sqrt(a);
+    case Op::Abs: return std::fabs(a);
+    case Op::Min: return b < a ? b : a;
+    case Op::Max: return a < b ? b : a;
+    case Op::Tanh: return std::tanh(a);
+    case Op::Sin: return std::sin(a);
+    case Op::Cos: return std::cos(a);
+    case Op::Floor: return std::floor(a);
+    case Op::XOverExpm1: return psst::math::x_over_expm1(a);
+    case Op::Less: return a < b ? 1.0 : 0.0;
+    case Op::LessEqual: return a <= b ? 1.0 : 0.0;
+    case Op::Greater: return a > b ? 1.0 : 0.0;
+    case Op::GreaterEqual: return a >= b ? 1.0 : 0.0;
+    case Op::Equal: return a == b ? 1.0 : 0.0;
+    case Op::NotEqual: return a != b ? 1.0 : 0.0;
+    case Op::And: return (a != 0.0 && b != 0.0) ? 1.0 : 0.0;
+    case Op::Or: return (a != 0.0 || b != 0.0) ? 1.0 : 0.0;
+    case Op::Not: return a == 0.0 ? 1.0 : 0.0;
+    case Op::Select: return a != 0.0 ? b : c;
+    case Op::Constant: case Op::Input: case Op::Store: break;
+  }
+  return 0.0;
+}
+
+}  // namespace psst::graph

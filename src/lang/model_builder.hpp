@@ -1,0 +1,62 @@
+#pragma once
+// psst's C++ API for building a model in code: the same model a TOML file
+// describes (the model-file reader is built on this class). Equations are
+// text, parsed by the same parser, so errors carry line and column.
+//
+//   psst::ModelBuilder model;
+//   model.simulation(200.0, 0.01, "rk4");
+//   model.population("HH", 1)
+//       .equations("dV/dt = (I - g_L*(V - E_L)) / C_m")
+//       .parameter("I", 10).parameter("g_L", 0.1).parameter("E_L", -65).parameter("C_m", 1)
+//       .initial("V", -65).threshold("V >= 0");
+//   psst::model::NetworkSpec spec = model.build();
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lang/lexer.hpp"
+#include "model/network.hpp"
+
+namespace psst {
+
+class PopulationBuilder {
+ public:
+  PopulationBuilder(model::NetworkSpec& network, std::size_t index) : network_(&network), index_(index) {}
+
+  PopulationBuilder& equations(std::string_view text, const lang::TextOrigin& origin = {"<api>", 1, 1});
+  PopulationBuilder& parameter(const std::string& name, double value);
+  PopulationBuilder& parameter(const std::string& name, std::vector<double> per_neuron);
+  PopulationBuilder& parameter(const std::string& name, model::ValueSpec value);
+  PopulationBuilder& initial(const std::string& name, double value);
+  PopulationBuilder& initial(const std::string& name, model::ValueSpec value);
+  // A value computed per neuron from parameters, i (neuron index) and N, e.g. "-70 + 5 * i / N".
+  PopulationBuilder& initial_expression(const std::string& name, std::string_view expression);
+  PopulationBuilder& threshold(std::string_view condition, const lang::TextOrigin& origin = {"<api>", 1, 1});
+  PopulationBuilder& jitter(double relative_std);
+  PopulationBuilder& input(model::InputSpec input);
+  model::PopulationSpec& spec() { return network_->populations[index_]; }
+
+ private:
+  model::NetworkSpec* network_;
+  std::size_t index_;
+};
+
+class ModelBuilder {
+ public:
+  explicit ModelBuilder(std::string source_name = "<api>");
+
+  ModelBuilder& simulation(double duration_ms, double dt_ms, std::string method = "rk4");
+  ModelBuilder& seed(std::uint64_t seed);
+  ModelBuilder& record_every(double ms);
+  PopulationBuilder population(const std::string& name, std::size_t size);
+  ModelBuilder& record(const std::string& population, std::vector<std::string> variables,
+                       std::optional<std::vector<std::size_t>> neurons = std::nullopt, bool spikes = true);
+  model::NetworkSpec& spec() { return spec_; }
+  model::NetworkSpec build() const { return spec_; }
+
+ private:
+  model::NetworkSpec spec_;
+};
+
+}  // namespace psst

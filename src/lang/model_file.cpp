@@ -1,0 +1,305 @@
+#include "lang/model_file.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "lang/model_builder.hpp"
+#include "lang/parser.hpp"
+
+namespace psst::lang {
+
+namespace {
+
+class Reader {
+ public:
+  Reader(const std::string& text, std::string file, std::filesystem::path base_dir)
+      : text_(text), file_(std::move(file)), base_dir_(std::move(base_dir)), builder_(file_) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) lines_.push_back(line);
+  }
+
+  model::NetworkSpec read() {
+    toml::table root;
+    try {
+      root = toml::parse(text_, file_);
+    } catch (const toml::parse_error& e) {
+      throw UserError(SourceLocation{file_, static_cast<int>(e.source().begin.line),
+                                     static_cast<int>(e.source().begin.column)},
+                      fmt::format("this is not valid TOML: {}", e.description()));
+    }
+    check_keys(root, "the top level", {"simulation", "models", "populations", "record"});
+    if (auto* sim = root.get("simulation")) simulation(table(*sim, "[simulation]"));
+    const toml::table* models = root.get("models") ? &table(*root.get("models"), "[models]") : nullptr;
+    auto* populations = root.get("populations");
+    if (!populations) throw UserError(SourceLocation{file_, 1, 1}, "the model has no [populations.<name>] table");
+    for (auto& [name, node] : table(*populations, "[populations]"))
+      population(std::string(name.str()), table(node, fmt::format("[populations.{}]", name.str())), models);
+    if (auto* record = root.get("record"))
+      for (auto& [name, node] : table(*record, "[record]"))
+        record_population(std::string(name.str()), table(node, fmt::format("[record.{}]", name.str())));
+    model::NetworkSpec spec = builder_.build();
+    spec.source_text = text_;
+    return spec;
+  }
+
+ private:
+  SourceLocation where(const toml::node& node) const {
+    return {file_, static_cast<int>(node.source().begin.line), static_cast<int>(node.source().begin.column)};
+  }
+
+  const toml::table& table(const toml::node& node, const std::string& what) const {
+    if (!node.is_table()) throw UserError(where(node), fmt::format("{} must be a table", what));
+    return *node.as_table();
+  }
+
+  void check_keys(const toml::table& t, const std::string& what, std::set<std::string> valid) const {
+    for (auto& [key, node] : t) {
+      if (valid.count(std::string(key.str()))) continue;
+      std::string list;
+      for (const auto& v : valid) list += (list.empty() ? "" : ", ") + v;
+      throw UserError(where(node), fmt::format("unknown key '{}' in {}; valid keys are {}", key.str(), what, list));
+    }
+  }
+
+  double number(const toml::node& node, const std::string& what) const {
+    if (auto v = node.value<double>(); v && (node.is_floating_point() || node.is_integer())) return *v;
+    throw UserError(where(node), fmt::format("{} must be a number, found {}", what, describe(node)));
+  }
+
+  std::string string(const toml::node& node, const std::string& what) const {
+    if (auto v = node.value<std::string>(); v && node.is_string()) return *v;
+    throw UserError(where(node), fmt::format("{} must be a string, found {}", what, describe(node)));
+  }
+
+  std::size_t count(const toml::node& node, const std::string& what) const {
+    if (!node.is_integer() || *node.value<std::int64_t>() < 0)
+      throw UserError(where(node), fmt::format("{} must be a non-negative integer, found {}", what, describe(node)));
+    return static_cast<std::size_t>(*node.value<std::int64_t>());
+  }
+
+  static std::string describe(const toml::node& node) {
+    if (node.is_table()) return "a table";
+    if (node.is_array()) return "an array";
+    if (node.is_string()) return fmt::format("the string \"{}\"", *node.value<std::string>());
+    if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
+    if (auto v = node.value<double>()) return fmt::format("{}", *v);
+    return "a date or time";
+  }
+
+  // Where the text of a string value starts: a """ string that begins with a
+  // newline starts on the next line.
+  TextOrigin origin(const toml::node& node) const {
+    SourceLocation at = where(node);
+    TextOrigin o{file_, at.line, at.column};
+    if (at.line >= 1 && static_cast<std::size_t>(at.line) <= lines_.size()) {
+      const std::string& line = lines_[static_cast<std::size_t>(at.line - 1)];
+      std::size_t col = static_cast<std::size_t>(at.column - 1);
+      bool triple = line.compare(col, 3, "\"\"\"") == 0 || line.compare(col, 3, "'''") == 0;
+      std::size_t after = col + (triple ? 3 : 1);
+      if (triple && line.find_first_not_of(" \t\r", after) == std::string::npos) {
+        o.first_line = at.line + 1;
+        o.first_column = 1;
+      } else {
+        o.first_column = static_cast<int>(after) + 1;
+      }
+    }
+    return o;
+  }
+
+  void simulation(const toml::table& t) {
+    check_keys(t, "[simulation]", {"duration", "dt", "method", "seed", "record_every", "lastspike_initial"});
+    auto& sim = builder_.spec().simulation;
+    sim.where = where(t);
+    if (auto* n = t.get("duration")) sim.duration = number(*n, "simulation.duration (ms)");
+    if (auto* n = t.get("dt")) sim.dt = number(*n, "simulation.dt (ms)");
+    if (auto* n = t.get("method")) sim.method = string(*n, "simulation.method");
+    if (auto* n = t.get("seed")) sim.seed = count(*n, "simulation.seed");
+    if (auto* n = t.get("record_every")) sim.record_every = number(*n, "simulation.record_every (ms)");
+    if (auto* n = t.get("lastspike_initial")) sim.lastspike_initial = number(*n, "simulation.lastspike_initial (ms)");
+  }
+
+  model::ValueSpec value(const toml::node& node, const std::string& what, bool allow_expression) const {
+    model::ValueSpec v;
+    v.where = where(node);
+    if (node.is_integer() || node.is_floating_point()) {
+      v.value = number(node, what);
+      return v;
+    }
+    if (node.is_array()) {
+      v.kind = model::ValueSpec::Kind::List;
+      for (auto& item : *node.as_array()) v.values.push_back(number(item, what + " (each list entry)"));
+      return v;
+    }
+    if (node.is_string() && allow_expression) {
+      v.kind = model::ValueSpec::Kind::Expression;
+      v.expression = parse_expression(*node.value<std::string>(), origin(node));
+      return v;
+    }
+    if (node.is_table()) {
+      const auto& t = *node.as_table();
+      if (auto* f = t.get("file")) {
+        check_keys(t, what, {"file"});
+        v.kind = model::ValueSpec::Kind::File;
+        v.file = (base_dir_ / string(*f, what + ".file")).string();
+        return v;
+      }
+      if (auto* d = t.get("distribution")) {
+        std::string kind = string(*d, what + ".distribution");
+        if (kind == "normal") {
+          check_keys(t, what, {"distribution", "mean", "std"});
+          v.kind = model::ValueSpec::Kind::Normal;
+          v.mean = t.get("mean") ? number(*t.get("mean"), what + ".mean") : 0.0;
+          v.std = t.get("std") ? number(*t.get("std"), what + ".std") : 1.0;
+          return v;
+        }
+        if (kind == "uniform") {
+          check_keys(t, what, {"distribution", "low", "high"});
+          v.kind = model::ValueSpec::Kind::Uniform;
+          v.low = t.get("low") ? number(*t.get("low"), what + ".low") : 0.0;
+          v.high = t.get("high") ? number(*t.get("high"), what + ".high") : 1.0;
+          return v;
+        }
+        throw UserError(where(*d), fmt::format("unknown distribution '{}' for {}; valid: normal (mean, std), uniform "
+                                               "(low, high)", kind, what));
+      }
+    }
+    throw UserError(where(node), fmt::format("{} must be a number, a list with one number per neuron, {}{{ file = "
+                                             "\"values.npy\" }} or {{ distribution = \"normal\", mean = .., std = .. }}"
+                                             "; found {}",
+                                             what, allow_expression ? "an expression in quotes, " : "",
+                                             describe(node)));
+  }
+
+  model::InputSpec input(const std::string& population, const std::string& name, const toml::node& node) const {
+    std::string what = fmt::format("[populations.{}.inputs.{}]", population, name);
+    const auto& t = table(node, what);
+    check_keys(t, what, {"file", "segments", "default"});
+    model::InputSpec in;
+    in.name = name;
+    in.where = where(node);
+    if (auto* d = t.get("default")) in.default_value = number(*d, what + ".default");
+    if (auto* f = t.get("file")) in.file = (base_dir_ / string(*f, what + ".file")).string();
+    if (auto* s = t.get("segments")) {
+      if (!s->is_array()) throw UserError(where(*s), what + ".segments must be an array of tables");
+      for (auto& item : *s->as_array()) {
+        const auto& seg = table(item, what + " segment");
+        check_keys(seg, what + " segment", {"start", "end", "value", "neurons"});
+        model::InputSpec::Segment segment;
+        for (const char* key : {"start", "end", "value"})
+          if (!seg.get(key))
+            throw UserError(where(item), fmt::format("a segment of {} needs start, end and value; '{}' is missing",
+                                                     what, key));
+        segment.start = number(*seg.get("start"), "segment start (ms)");
+        segment.end = number(*seg.get("end"), "segment end (ms)");
+        segment.value = number(*seg.get("value"), "segment value");
+        if (auto* n = seg.get("neurons")) {
+          if (!n->is_array()) throw UserError(where(*n), "segment neurons must be a list of neuron indices");
+          for (auto& idx : *n->as_array()) segment.neurons.push_back(count(idx, "a neuron index"));
+        }
+        in.segments.push_back(segment);
+      }
+    }
+    if (in.file.empty() == in.segments.empty())
+      throw UserError(in.where, fmt::format("{} needs exactly one of 'file' (a table of steps) or 'segments'", what));
+    return in;
+  }
+
+  // Looks a key up in the population table, then in the model it names.
+  const toml::node* lookup(const toml::table& population, const toml::table* model, const char* key) const {
+    if (auto* n = population.get(key)) return n;
+    return model ? model->get(key) : nullptr;
+  }
+
+  void population(const std::string& name, const toml::table& t, const toml::table* models) {
+    const std::string what = fmt::format("[populations.{}]", name);
+    check_keys(t, what, {"size", "model", "equations", "parameters", "initial", "threshold", "jitter", "inputs"});
+    const toml::table* model = nullptr;
+    if (auto* m = t.get("model")) {
+      std::string model_name = string(*m, what + ".model");
+      if (!models || !models->get(model_name))
+        throw UserError(where(*m), fmt::format("{} uses model '{}', but there is no [models.{}] table", what,
+                                               model_name, model_name));
+      model = &table(*models->get(model_name), fmt::format("[models.{}]", model_name));
+      check_keys(*model, fmt::format("[models.{}]", model_name),
+                 {"equations", "parameters", "initial", "threshold", "jitter"});
+    }
+    std::size_t size = 1;
+    if (auto* s = t.get("size")) size = count(*s, what + ".size");
+    PopulationBuilder p = builder_.population(name, size);
+    p.spec().where = where(t);
+    const toml::node* equations = lookup(t, model, "equations");
+    if (!equations) throw UserError(where(t), fmt::format("{} has no 'equations'", what));
+    p.equations(string(*equations, what + ".equations"), origin(*equations));
+    for (const char* key : {"parameters", "initial"}) {
+      // The model's table first, then the population's entries override it.
+      for (const toml::table* source : {model, &t}) {
+        if (!source || !source->get(key)) continue;
+        for (auto& [k, node] : table(*source->get(key), fmt::format("{}.{}", what, key))) {
+          std::string entry = fmt::format("{} '{}' of population '{}'", key == std::string("parameters") ? "parameter" : "initial value of", k.str(), name);
+          if (key == std::string("parameters"))
+            p.parameter(std::string(k.str()), value(node, entry, true));
+          else
+            p.initial(std::string(k.str()), value(node, entry, true));
+        }
+      }
+    }
+    if (auto* th = lookup(t, model, "threshold")) p.threshold(string(*th, what + ".threshold"), origin(*th));
+    if (auto* j = lookup(t, model, "jitter")) p.jitter(number(*j, what + ".jitter"));
+    if (auto* inputs = t.get("inputs"))
+      for (auto& [k, node] : table(*inputs, what + ".inputs")) p.input(input(name, std::string(k.str()), node));
+  }
+
+  void record_population(const std::string& population, const toml::table& t) {
+    const std::string what = fmt::format("[record.{}]", population);
+    check_keys(t, what, {"variables", "neurons", "spikes"});
+    std::vector<std::string> variables;
+    if (auto* v = t.get("variables")) {
+      if (!v->is_array()) throw UserError(where(*v), what + ".variables must be a list of names, e.g. [\"V\"]");
+      for (auto& item : *v->as_array()) variables.push_back(string(item, what + ".variables entry"));
+    }
+    std::optional<std::vector<std::size_t>> neurons;
+    if (auto* n = t.get("neurons")) {
+      if (n->is_string() && *n->value<std::string>() == "all") {
+      } else if (n->is_array()) {
+        neurons.emplace();
+        for (auto& item : *n->as_array()) neurons->push_back(count(item, what + ".neurons entry"));
+      } else {
+        throw UserError(where(*n), fmt::format("{}.neurons must be \"all\" or a list of neuron indices", what));
+      }
+    }
+    bool spikes = true;
+    if (auto* s = t.get("spikes")) {
+      if (!s->is_boolean()) throw UserError(where(*s), what + ".spikes must be true or false");
+      spikes = *s->value<bool>();
+    }
+    builder_.record(population, std::move(variables), std::move(neurons), spikes);
+    builder_.spec().records.back().where = where(t);
+  }
+
+  const std::string& text_;
+  std::string file_;
+  std::filesystem::path base_dir_;
+  ModelBuilder builder_;
+  std::vector<std::string> lines_;
+};
+
+}  // namespace
+
+model::NetworkSpec parse_model_text(const std::string& text, const std::string& file_name,
+                                    const std::filesystem::path& base_dir) {
+  return Reader(text, file_name, base_dir).read();
+}
+
+model::NetworkSpec read_model_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(fmt::format("cannot open model file '{}': {}", path.string(), std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_model_text(text.str(), path.string(), path.parent_path());
+}
+
+}  // namespace psst::lang

@@ -1,0 +1,92 @@
+#pragma once
+// A network as the user described it, before anything is resolved: the data
+// that a model file or the C++ API (psst::ModelBuilder) produces. Nothing here
+// is evaluated; the graph layer compiles equations, the run layer resolves
+// values (lists, files, random draws) into arrays.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/equation.hpp"
+
+namespace psst::model {
+
+// How a per-neuron quantity (a parameter or an initial value) is given.
+struct ValueSpec {
+  enum class Kind { Constant, List, File, Normal, Uniform, Expression };
+  Kind kind = Kind::Constant;
+  double value = 0.0;            // Constant
+  std::vector<double> values;    // List: one per neuron
+  std::string file;              // File: .npy/.csv with one value per neuron
+  double mean = 0.0, std = 0.0;  // Normal (seeded)
+  double low = 0.0, high = 0.0;  // Uniform [low, high) (seeded)
+  ExprPtr expression;            // Expression: of parameters, i (neuron index), N
+  SourceLocation where;
+
+  static ValueSpec constant(double v, SourceLocation where = {}) {
+    ValueSpec s;
+    s.value = v;
+    s.where = std::move(where);
+    return s;
+  }
+};
+
+// A time-varying input, piecewise constant per time step (PSST's I[neuron, step]):
+// inside the stages of the step from t_n the value of step n is used, except at
+// stage time t_n + dt, which uses step n + 1 (psst-models.md section 3).
+struct InputSpec {
+  struct Segment {
+    double start = 0.0, end = 0.0, value = 0.0;  // [start, end) in ms
+    std::vector<std::size_t> neurons;            // empty: every neuron
+  };
+  std::string name;
+  std::string file;               // table: (neurons x steps) or (steps,) for all neurons
+  std::vector<Segment> segments;  // or piecewise-constant segments
+  double default_value = 0.0;     // outside segments
+  SourceLocation where;
+};
+
+struct PopulationSpec {
+  std::string name;
+  std::size_t size = 1;
+  std::vector<Equation> equations;
+  std::map<std::string, ValueSpec> parameters;
+  std::map<std::string, ValueSpec> initial;
+  double jitter = 0.0;   // PSST's initial jitter: every initial value times (1 + jitter N(0,1))
+  ExprPtr threshold;     // spike when this becomes true (upward crossing); null: no spikes
+  std::vector<InputSpec> inputs;
+  SourceLocation where;
+};
+
+// What to record of one population.
+struct RecordSpec {
+  std::string population;
+  std::vector<std::string> variables;
+  std::optional<std::vector<std::size_t>> neurons;  // nullopt: all
+  bool spikes = true;
+  SourceLocation where;
+};
+
+struct SimulationSpec {
+  double duration = 100.0;      // ms
+  double dt = 0.01;             // ms
+  std::string method = "rk4";   // euler | rk2 | rk4 | exponential_euler
+  std::uint64_t seed = 0;
+  double record_every = 0.0;    // ms; 0 means every step
+  double lastspike_initial = -1e9;  // ms; PSST uses -(duration + 1) or -9999999
+  SourceLocation where;
+};
+
+struct NetworkSpec {
+  SimulationSpec simulation;
+  std::vector<PopulationSpec> populations;
+  std::vector<RecordSpec> records;
+  std::string source_file;  // model file path, or "<api>"
+  std::string source_text;  // full model text, stored in the output file
+
+  const PopulationSpec* find_population(const std::string& name) const;
+};
+
+}  // namespace psst::model

@@ -1,0 +1,119 @@
+#include "run/hdf5_recorder.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "version.hpp"
+
+namespace psst::run {
+
+namespace {
+
+std::size_t chunk_rows_for(std::size_t columns) {
+  // About 256 KiB per chunk: large writes, small buffers.
+  return std::clamp<std::size_t>(32768 / std::max<std::size_t>(columns, 1), 16, 4096);
+}
+
+std::size_t population_index(const Simulation& simulation, const model::RecordSpec& record) {
+  const auto& pops = simulation.populations();
+  for (std::size_t p = 0; p < pops.size(); ++p)
+    if (pops[p]->name() == record.population) return p;
+  std::string names;
+  for (const auto& p : pops) names += (names.empty() ? "" : ", ") + p->name();
+  throw UserError(record.where, fmt::format("[record.{}]: there is no population '{}'; the populations are {}",
+                                            record.population, record.population, names));
+}
+
+}  // namespace
+
+Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, const std::filesystem::path& path, bool overwrite)
+    : file_(io::Hdf5File::create(path, overwrite)), last_flush_(std::chrono::steady_clock::now()) {
+  const auto& spec = simulation.spec();
+  file_.set_attribute("/", "psst_version", psst::version);
+  file_.set_attribute("/", "dt", simulation.dt());
+  file_.set_attribute("/", "duration", spec.simulation.duration);
+  file_.set_attribute("/", "steps", simulation.total_steps());
+  file_.set_attribute("/", "method", simulation.scheme().name);
+  file_.set_attribute("/", "seed", static_cast<std::int64_t>(simulation.seed()));
+  file_.set_attribute("/", "backend", simulation.backend_name());
+  file_.set_attribute("/", "record_every", static_cast<double>(simulation.record_every_steps()) * simulation.dt());
+  file_.set_attribute("/", "model_file", spec.source_file);
+  file_.set_attribute("/", "model", spec.source_text);
+  time_ = std::make_unique<io::AppendableSeries>(file_.create_series("/time", io::DataType::Float64, 0, 4096));
+
+  std::vector<bool> spikes_recorded(simulation.populations().size(), false);
+  for (const auto& record : spec.records) {
+    std::size_t p = population_index(simulation, record);
+    const Population& population = *simulation.populations()[p];
+    std::vector<std::size_t> neurons;
+    if (record.neurons) {
+      neurons = *record.neurons;
+      for (std::size_t n : neurons)
+        if (n >= population.size())
+          throw UserError(record.where, fmt::format("[record.{}]: neuron {} does not exist; the population has {} "
+                                                    "neurons (0 to {})",
+                                                    record.population, n, population.size(), population.size() - 1));
+    } else {
+      neurons.resize(population.size());
+      for (std::size_t i = 0; i < neurons.size(); ++i) neurons[i] = i;
+    }
+    const std::string group = "/populations/" + population.name();
+    for (const auto& variable : record.variables) {
+      if (!population.system().is_state(variable)) {
+        std::string names;
+        for (const auto& v : population.system().state_variables()) names += (names.empty() ? "" : ", ") + v;
+        throw UserError(record.where, fmt::format("[record.{}]: '{}' is not a state variable of population '{}'; "
+                                                  "recordable variables: {}",
+                                                  record.population, variable, population.name(), names));
+      }
+      std::vector<std::int64_t> indices(neurons.begin(), neurons.end());
+      file_.write_vector(group + "/state/neurons", indices);
+      states_.push_back({p, variable, neurons,
+                         file_.create_series(group + "/state/" + variable, io::DataType::Float64, neurons.size(),
+                                             chunk_rows_for(neurons.size())),
+                         std::vector<double>(neurons.size())});
+    }
+    if (record.spikes && !spikes_recorded[p] && population.has_threshold()) {
+      spikes_recorded[p] = true;
+      spikes_.push_back({p, file_.create_series(group + "/spikes/index", io::DataType::Int64, 0, 4096),
+                         file_.create_series(group + "/spikes/time", io::DataType::Float64, 0, 4096)});
+    }
+  }
+}
+
+void Hdf5Recorder::sample(const Simulation& simulation) {
+  time_->append_value(simulation.time());
+  for (auto& monitor : states_) {
+    const auto& values = simulation.populations()[monitor.population]->state(monitor.variable);
+    for (std::size_t j = 0; j < monitor.neurons.size(); ++j) monitor.row[j] = values[monitor.neurons[j]];
+    monitor.series.append_row(monitor.row);
+  }
+}
+
+void Hdf5Recorder::on_start(const Simulation& simulation) {
+  if (simulation.step() % simulation.record_every_steps() == 0) sample(simulation);
+}
+
+void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step,
+                           const std::vector<std::vector<std::size_t>>& spikes) {
+  const double spike_time = static_cast<double>(step - 1) * simulation.dt();
+  for (auto& monitor : spikes_) {
+    for (std::size_t neuron : spikes[monitor.population]) {
+      monitor.index.append_value(static_cast<std::int64_t>(neuron));
+      monitor.time.append_value(spike_time);
+    }
+  }
+  if (step % simulation.record_every_steps() == 0) sample(simulation);
+  // Bound what a crash can lose: flush at least every 10 s of wall time.
+  if ((step & 1023) == 0 && std::chrono::steady_clock::now() - last_flush_ > std::chrono::seconds(10)) flush();
+}
+
+void Hdf5Recorder::on_finish(const Simulation&) { flush(); }
+
+void Hdf5Recorder::flush() {
+  file_.flush();
+  last_flush_ = std::chrono::steady_clock::now();
+}
+
+}  // namespace psst::run

@@ -1,0 +1,54 @@
+#pragma once
+// Streams a run into one HDF5 file (layout in README.md, "Output files"):
+//   /time                                  recorded sample times (ms)
+//   /populations/<P>/spikes/index, /time   one entry per spike, in time order
+//   /populations/<P>/state/<var>           samples x recorded neurons (float64)
+//   /populations/<P>/state/neurons         the recorded neuron indices
+// and root attributes dt, duration, method, seed, backend, psst_version, model.
+// Every dataset is written in chunks as the run goes: memory does not grow
+// with simulated time.
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/hdf5_file.hpp"
+#include "run/simulation.hpp"
+
+namespace psst::run {
+
+class Hdf5Recorder final : public StepObserver {
+ public:
+  // Checks the record specs against the simulation (unknown populations,
+  // variables, neuron indices) and creates the file.
+  Hdf5Recorder(const Simulation& simulation, const std::filesystem::path& path, bool overwrite);
+
+  void on_start(const Simulation& simulation) override;
+  void on_step(const Simulation& simulation, std::int64_t step,
+               const std::vector<std::vector<std::size_t>>& spikes) override;
+  void on_finish(const Simulation& simulation) override;
+  void flush();
+
+ private:
+  struct StateMonitor {
+    std::size_t population = 0;
+    std::string variable;
+    std::vector<std::size_t> neurons;
+    io::AppendableSeries series;
+    std::vector<double> row;
+  };
+  struct SpikeMonitor {
+    std::size_t population = 0;
+    io::AppendableSeries index, time;
+  };
+  void sample(const Simulation& simulation);
+
+  io::Hdf5File file_;
+  std::unique_ptr<io::AppendableSeries> time_;
+  std::vector<StateMonitor> states_;
+  std::vector<SpikeMonitor> spikes_;
+  std::chrono::steady_clock::time_point last_flush_;
+};
+
+}  // namespace psst::run

@@ -1,0 +1,131 @@
+#include "run/population.hpp"
+
+#include <fmt/format.h>
+
+#include "run/random.hpp"
+
+namespace psst::run {
+
+Population::Population(const model::PopulationSpec& spec, const graph::Scheme& scheme, backend::Backend& backend,
+                       const RunSettings& settings)
+    : name_(spec.name), size_(spec.size), system_(spec), programs_(graph::build_population_kernels(system_, scheme, spec.threshold)) {
+  if (size_ == 0) throw UserError(spec.where, fmt::format("population '{}' has size 0; it needs at least one neuron", name_));
+  dt_ = settings.dt;
+  count_ = static_cast<double>(size_);
+  // Parameters: constants stay one broadcast value, so a new value never changes a kernel.
+  for (const auto& [name, value] : spec.parameters) {
+    if (value.kind == model::ValueSpec::Kind::Expression) continue;
+    ValueContext context{fmt::format("parameter '{}' of population '{}'", name, name_),
+                         fmt::format("{}/parameter/{}", name_, name), size_, settings.seed};
+    parameters_[name] = resolve_values(value, context);
+  }
+  std::vector<std::pair<std::string, const Values*>> resolved;
+  for (const auto& [name, values] : parameters_) resolved.emplace_back(name, &values);
+  for (const auto& [name, value] : spec.parameters) {
+    if (value.kind != model::ValueSpec::Kind::Expression) continue;
+    parameters_[name] = evaluate_expression(system_, *value.expression, resolved, size_, backend,
+                                            fmt::format("parameter '{}' of population '{}'", name, name_));
+  }
+  resolved.clear();
+  for (const auto& [name, values] : parameters_) resolved.emplace_back(name, &values);
+  // State: initial values, then PSST's multiplicative jitter (1 + jitter N(0,1)).
+  for (const auto& v : system_.state_variables()) {
+    const model::ValueSpec& init = spec.initial.at(v);
+    std::string what = fmt::format("initial value of '{}' in population '{}'", v, name_);
+    Values values = init.kind == model::ValueSpec::Kind::Expression
+                        ? evaluate_expression(system_, *init.expression, resolved, size_, backend, what)
+                        : resolve_values(init, {what, fmt::format("{}/initial/{}", name_, v), size_, settings.seed});
+    std::vector<double>& x = arrays_["x." + v];
+    x.assign(size_, values[0]);
+    if (values.size() == size_) x = values;
+    if (spec.jitter != 0.0) {
+      RandomStream random(settings.seed, fmt::format("{}/jitter/{}", name_, v));
+      for (auto& value : x) value *= 1.0 + spec.jitter * random.normal();
+    }
+    arrays_["k." + v].assign(size_, 0.0);
+    arrays_["acc." + v].assign(size_, 0.0);
+  }
+  for (const auto& input : spec.inputs) {
+    std::vector<double>& values = arrays_["input." + input.name];
+    values.assign(size_, 0.0);
+    inputs_.emplace_back(InputTable(input, name_, size_, settings.dt, settings.steps), &values);
+  }
+  lastspike_.assign(size_, settings.lastspike_initial);
+  spiking_.assign(size_, 0.0);
+  spiking_next_.assign(size_, 0.0);
+  index_.resize(size_);
+  for (std::size_t i = 0; i < size_; ++i) index_[i] = static_cast<double>(i);
+
+  for (const auto& program : programs_.stages) {
+    stage_kernels_.push_back(backend.compile(program));
+    stage_args_.push_back(bind(program));
+  }
+  if (programs_.has_threshold) {
+    threshold_kernel_ = backend.compile(programs_.threshold);
+    threshold_args_ = bind(programs_.threshold);
+    threshold_args_.outputs = {spiking_.data()};
+    // The condition at the start: a neuron that starts above threshold has not crossed it.
+    time_ = 0.0;
+    threshold_kernel_->run(threshold_args_, 0, size_);
+    threshold_args_.outputs = {spiking_next_.data()};
+  }
+}
+
+backend::KernelArgs Population::bind(const graph::Program& program) {
+  backend::KernelArgs args;
+  for (const auto& slot : program.inputs) {
+    const double* pointer = nullptr;
+    std::size_t stride = 1;
+    if (auto it = arrays_.find(slot); it != arrays_.end()) {
+      pointer = it->second.data();
+    } else if (slot.rfind("param.", 0) == 0) {
+      const Values& values = parameters_.at(slot.substr(6));
+      pointer = values.data();
+      stride = values.size() == 1 ? 0 : 1;
+    } else if (slot == "t") {
+      pointer = &time_;
+      stride = 0;
+    } else if (slot == "dt") {
+      pointer = &dt_;
+      stride = 0;
+    } else if (slot == "N") {
+      pointer = &count_;
+      stride = 0;
+    } else if (slot == "i") {
+      pointer = index_.data();
+    } else if (slot == "lastspike") {
+      pointer = lastspike_.data();
+    } else {
+      throw InternalError(fmt::format("kernel {} reads unknown slot '{}'", program.name, slot));
+    }
+    args.inputs.push_back(pointer);
+    args.input_strides.push_back(stride);
+  }
+  for (const auto& slot : program.outputs) {
+    auto it = arrays_.find(slot);
+    args.outputs.push_back(it == arrays_.end() ? nullptr : it->second.data());  // e.g. "spiking": set by the caller
+  }
+  return args;
+}
+
+void Population::run_stage(std::size_t stage, double t, std::int64_t input_step) {
+  time_ = t;
+  for (auto& [table, values] : inputs_) table.sample(input_step, *values);
+  stage_kernels_[stage]->run(stage_args_[stage], 0, size_);
+}
+
+void Population::detect_spikes(double t, double spike_time, std::vector<std::size_t>& spikes) {
+  if (!threshold_kernel_) return;
+  time_ = t;
+  threshold_kernel_->run(threshold_args_, 0, size_);
+  for (std::size_t i = 0; i < size_; ++i) {
+    if (spiking_next_[i] != 0.0 && spiking_[i] == 0.0) {
+      spikes.push_back(i);
+      lastspike_[i] = spike_time;
+    }
+  }
+  spiking_.swap(spiking_next_);
+  threshold_args_.outputs = {spiking_next_.data()};
+}
+
+}  // namespace psst::run

@@ -1,0 +1,69 @@
+#pragma once
+// One population at run time: its arrays (one contiguous array per variable),
+// its compiled kernels and the argument lists bound to those arrays.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "graph/equation_system.hpp"
+#include "graph/population_kernels.hpp"
+#include "run/input_table.hpp"
+#include "run/values.hpp"
+
+namespace psst::run {
+
+struct RunSettings {
+  double dt = 0.01;
+  std::int64_t steps = 0;  // total steps of the run
+  std::uint64_t seed = 0;
+  double lastspike_initial = -1e9;
+};
+
+class Population {
+ public:
+  Population(const model::PopulationSpec& spec, const graph::Scheme& scheme, backend::Backend& backend,
+             const RunSettings& settings);
+  Population(const Population&) = delete;
+  Population& operator=(const Population&) = delete;
+
+  const std::string& name() const { return name_; }
+  std::size_t size() const { return size_; }
+  const graph::EquationSystem& system() const { return system_; }
+  const graph::PopulationKernels& programs() const { return programs_; }
+
+  // Runs stage `stage` of the step from step index n at stage time t; inputs are
+  // sampled at step index `input_step`.
+  void run_stage(std::size_t stage, double t, std::int64_t input_step);
+  // Evaluates the threshold at time t on the current state; appends to `spikes` the
+  // neurons whose condition became true, and sets their last spike time to `spike_time`.
+  void detect_spikes(double t, double spike_time, std::vector<std::size_t>& spikes);
+  bool has_threshold() const { return programs_.has_threshold; }
+
+  std::vector<double>& state(const std::string& variable) { return arrays_.at("x." + variable); }
+  const std::vector<double>& state(const std::string& variable) const { return arrays_.at("x." + variable); }
+  std::vector<double>& lastspike() { return lastspike_; }
+  std::vector<double>& spiking() { return spiking_; }
+  const Values& parameter(const std::string& name) const { return parameters_.at(name); }
+
+ private:
+  backend::KernelArgs bind(const graph::Program& program);
+
+  std::string name_;
+  std::size_t size_;
+  graph::EquationSystem system_;
+  graph::PopulationKernels programs_;
+  std::vector<std::unique_ptr<backend::Kernel>> stage_kernels_;
+  std::unique_ptr<backend::Kernel> threshold_kernel_;
+  std::vector<backend::KernelArgs> stage_args_;
+  backend::KernelArgs threshold_args_;
+
+  std::map<std::string, std::vector<double>> arrays_;  // x.V, k.V, acc.V, input.I
+  std::map<std::string, Values> parameters_;
+  std::vector<std::pair<InputTable, std::vector<double>*>> inputs_;
+  std::vector<double> lastspike_, spiking_, spiking_next_, index_;
+  double time_ = 0.0, dt_ = 0.0, count_ = 0.0;
+};
+
+}  // namespace psst::run

@@ -1,0 +1,94 @@
+#include "run/simulation.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace psst::run {
+
+std::int64_t whole_steps(double duration, double dt, const std::string& what) {
+  double ratio = duration / dt;
+  double steps = std::round(ratio);
+  if (!(std::fabs(ratio - steps) <= 1e-9 * std::max(1.0, steps)))
+    throw UserError(fmt::format("{} = {} ms is not a whole number of time steps dt = {} ms ({} steps); choose a "
+                                "multiple of dt",
+                                what, duration, dt, ratio));
+  return static_cast<std::int64_t>(steps);
+}
+
+Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides) : spec_(std::move(spec)) {
+  auto& sim = spec_.simulation;
+  if (overrides.duration) sim.duration = *overrides.duration;
+  if (overrides.dt) sim.dt = *overrides.dt;
+  if (overrides.method) sim.method = *overrides.method;
+  if (overrides.seed) sim.seed = *overrides.seed;
+  if (overrides.record_every) sim.record_every = *overrides.record_every;
+  if (!(sim.dt > 0.0) || !std::isfinite(sim.dt))
+    throw UserError(sim.where, fmt::format("the time step dt must be a positive number of ms, got {}", sim.dt));
+  if (!(sim.duration >= 0.0) || !std::isfinite(sim.duration))
+    throw UserError(sim.where, fmt::format("the duration must be a non-negative number of ms, got {}", sim.duration));
+  if (!(sim.record_every >= 0.0))
+    throw UserError(sim.where, fmt::format("record_every must be >= 0 ms (0: every step), got {}", sim.record_every));
+  if (spec_.populations.empty()) throw UserError(sim.where, "the model has no populations");
+  dt_ = sim.dt;
+  seed_ = sim.seed;
+  total_steps_ = whole_steps(sim.duration, dt_, "the duration");
+  record_every_steps_ = sim.record_every == 0.0 ? 1 : whole_steps(sim.record_every, dt_, "record_every");
+  if (record_every_steps_ < 1) record_every_steps_ = 1;
+  scheme_ = &graph::find_scheme(sim.method);
+  backend_ = backend::make_backend(overrides.backend);
+  RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial};
+  for (const auto& p : spec_.populations) {
+    for (const auto& other : populations_)
+      if (other->name() == p.name)
+        throw UserError(p.where, fmt::format("two populations are named '{}'; population names must be unique", p.name));
+    populations_.push_back(std::make_unique<Population>(p, *scheme_, *backend_, settings));
+  }
+  spikes_.resize(populations_.size());
+}
+
+Population& Simulation::population(const std::string& name) {
+  for (auto& p : populations_)
+    if (p->name() == name) return *p;
+  throw UserError(fmt::format("no population named '{}'", name));
+}
+
+const Population& Simulation::population(const std::string& name) const {
+  return const_cast<Simulation*>(this)->population(name);
+}
+
+void Simulation::advance_one_step() {
+  const std::int64_t n = step_;
+  for (std::size_t s = 0; s < scheme_->stages.size(); ++s) {
+    double c = scheme_->stages[s].time_fraction;
+    // Stage time (n + c) dt; the input of step floor(n + c): the table index
+    // PSST computes as floor(t_stage / dt), here free of round-off.
+    double t = (static_cast<double>(n) + c) * dt_;
+    std::int64_t input_step = n + static_cast<std::int64_t>(std::floor(c));
+    for (auto& p : populations_) p->run_stage(s, t, input_step);
+  }
+  step_ = n + 1;
+  const double spike_time = static_cast<double>(n) * dt_;  // PSST: the step's start
+  for (std::size_t p = 0; p < populations_.size(); ++p) {
+    spikes_[p].clear();
+    populations_[p]->detect_spikes(time(), spike_time, spikes_[p]);
+  }
+  for (auto* o : observers_) o->on_step(*this, step_, spikes_);
+}
+
+std::int64_t Simulation::run_until_step(std::int64_t last_step) {
+  if (!started_) {
+    started_ = true;
+    for (auto* o : observers_) o->on_start(*this);
+  }
+  std::int64_t begin = step_;
+  last_step = std::min(last_step, total_steps_);
+  while (step_ < last_step) advance_one_step();
+  if (step_ == total_steps_ && !finished_) {
+    finished_ = true;
+    for (auto* o : observers_) o->on_finish(*this);
+  }
+  return step_ - begin;
+}
+
+}  // namespace psst::run

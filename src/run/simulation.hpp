@@ -1,0 +1,80 @@
+#pragma once
+// The run loop: integration scheme stages over every population, then spike
+// detection, then the observers (monitors, progress). Time is t_n = n dt,
+// computed from the step counter, never accumulated.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "graph/scheme.hpp"
+#include "model/network.hpp"
+#include "run/population.hpp"
+
+namespace psst::run {
+
+// Command-line or API overrides of the model file's [simulation] table.
+struct RunOverrides {
+  std::optional<double> duration, dt, record_every;
+  std::optional<std::string> method;
+  std::optional<std::uint64_t> seed;
+  std::string backend = "reference";
+};
+
+class Simulation;
+
+// Told about each step; what monitors and progress reporting implement.
+class StepObserver {
+ public:
+  virtual ~StepObserver() = default;
+  virtual void on_start(const Simulation&) {}
+  // After the step that ended at step index `step`; spikes[p] lists the neurons of
+  // population p that crossed threshold during it (spike time (step - 1) dt).
+  virtual void on_step(const Simulation&, std::int64_t step, const std::vector<std::vector<std::size_t>>& spikes) = 0;
+  virtual void on_finish(const Simulation&) {}
+};
+
+class Simulation {
+ public:
+  Simulation(model::NetworkSpec spec, const RunOverrides& overrides);
+
+  const model::NetworkSpec& spec() const { return spec_; }
+  const graph::Scheme& scheme() const { return *scheme_; }
+  double dt() const { return dt_; }
+  std::int64_t total_steps() const { return total_steps_; }
+  std::int64_t step() const { return step_; }
+  double time() const { return static_cast<double>(step_) * dt_; }
+  std::uint64_t seed() const { return seed_; }
+  std::int64_t record_every_steps() const { return record_every_steps_; }
+  std::string backend_name() const { return backend_->name(); }
+
+  std::vector<std::unique_ptr<Population>>& populations() { return populations_; }
+  const std::vector<std::unique_ptr<Population>>& populations() const { return populations_; }
+  Population& population(const std::string& name);
+  const Population& population(const std::string& name) const;
+
+  void add_observer(StepObserver* observer) { observers_.push_back(observer); }
+  // Advances to step `last_step` (at most total_steps()); returns the steps done.
+  std::int64_t run_until_step(std::int64_t last_step);
+  void run() { run_until_step(total_steps_); }
+  void advance_one_step();
+
+ private:
+  model::NetworkSpec spec_;
+  const graph::Scheme* scheme_ = nullptr;
+  std::unique_ptr<backend::Backend> backend_;
+  double dt_ = 0.0;
+  std::int64_t total_steps_ = 0, step_ = 0, record_every_steps_ = 1;
+  std::uint64_t seed_ = 0;
+  std::vector<std::unique_ptr<Population>> populations_;
+  std::vector<StepObserver*> observers_;
+  std::vector<std::vector<std::size_t>> spikes_;
+  bool started_ = false, finished_ = false;
+};
+
+// The number of steps of length dt in `duration`, which must be a whole number of them.
+std::int64_t whole_steps(double duration, double dt, const std::string& what);
+
+}  // namespace psst::run

@@ -1,0 +1,87 @@
+#include "run/values.hpp"
+
+#include <fmt/format.h>
+
+#include "graph/population_kernels.hpp"
+#include "io/table_reader.hpp"
+#include "run/random.hpp"
+
+namespace psst::run {
+
+Values resolve_values(const model::ValueSpec& spec, const ValueContext& context) {
+  using Kind = model::ValueSpec::Kind;
+  auto check_size = [&](std::size_t count, const std::string& source) {
+    if (count != context.size)
+      throw UserError(spec.where, fmt::format("{} has {} values{}, but the population has {} neurons", context.what,
+                                              count, source, context.size));
+  };
+  switch (spec.kind) {
+    case Kind::Constant: return {spec.value};
+    case Kind::List: check_size(spec.values.size(), ""); return spec.values;
+    case Kind::File: {
+      io::Table table = io::read_table(spec.file);
+      check_size(table.values.size(), fmt::format(" in '{}' ({} x {})", spec.file, table.rows, table.cols));
+      return table.values;
+    }
+    case Kind::Normal: {
+      if (!(spec.std >= 0.0))
+        throw UserError(spec.where, fmt::format("{}: the standard deviation must be >= 0, got {}", context.what, spec.std));
+      RandomStream random(context.seed, context.random_name);
+      Values v(context.size);
+      for (auto& x : v) x = spec.mean + spec.std * random.normal();
+      return v;
+    }
+    case Kind::Uniform: {
+      if (!(spec.low <= spec.high))
+        throw UserError(spec.where, fmt::format("{}: uniform needs low <= high, got low = {}, high = {}", context.what,
+                                                spec.low, spec.high));
+      RandomStream random(context.seed, context.random_name);
+      Values v(context.size);
+      for (auto& x : v) x = spec.low + (spec.high - spec.low) * random.uniform();
+      return v;
+    }
+    case Kind::Expression: break;
+  }
+  throw InternalError("expression values must be evaluated with evaluate_expression");
+}
+
+Values evaluate_expression(const graph::EquationSystem& system, const model::Expr& expr,
+                           const std::vector<std::pair<std::string, const Values*>>& parameters, std::size_t size,
+                           backend::Backend& backend, const std::string& what) {
+  graph::Program program = graph::build_expression_program(system, expr, what);
+  std::vector<double> index(size);
+  for (std::size_t i = 0; i < size; ++i) index[i] = static_cast<double>(i);
+  const double count = static_cast<double>(size), zero = 0.0, dt_unused = 0.0;
+  backend::KernelArgs args;
+  for (const auto& slot : program.inputs) {
+    const double* pointer = nullptr;
+    std::size_t stride = 0;
+    if (slot == "i") {
+      pointer = index.data();
+      stride = 1;
+    } else if (slot == "N") {
+      pointer = &count;
+    } else if (slot == "t" || slot == "lastspike") {
+      pointer = &zero;
+    } else if (slot == "dt") {
+      pointer = &dt_unused;
+    } else if (slot.rfind("param.", 0) == 0) {
+      for (const auto& [name, values] : parameters)
+        if ("param." + name == slot) {
+          pointer = values->data();
+          stride = values->size() == 1 ? 0 : 1;
+        }
+    }
+    if (!pointer)
+      throw UserError(expr.where, fmt::format("{} can only read parameters, i, N and t (= 0); '{}' is not available",
+                                              what, slot.substr(slot.find('.') + 1)));
+    args.inputs.push_back(pointer);
+    args.input_strides.push_back(stride);
+  }
+  Values result(size);
+  args.outputs.push_back(result.data());
+  backend.compile(program)->run(args, 0, size);
+  return result;
+}
+
+}  // namespace psst::run

@@ -1,0 +1,33 @@
+#pragma once
+// Resolves how the user gave per-neuron values (a constant, a list, a file,
+// a seeded distribution, an expression) into numbers.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "graph/equation_system.hpp"
+#include "model/network.hpp"
+
+namespace psst::run {
+
+// Values of one quantity: one entry (the same for every neuron, passed to
+// kernels as a broadcast scalar) or one per neuron.
+using Values = std::vector<double>;
+
+struct ValueContext {
+  std::string what;         // e.g. "parameter 'g_Na' of population 'HH'", for messages
+  std::string random_name;  // stream name for seeded draws
+  std::size_t size = 1;     // population size
+  std::uint64_t seed = 0;
+};
+
+// Constant, List, File, Normal, Uniform. Expression values need kernels: see evaluate_expression.
+Values resolve_values(const model::ValueSpec& spec, const ValueContext& context);
+
+// Evaluates an expression of parameters, i and N per neuron with the given backend.
+Values evaluate_expression(const graph::EquationSystem& system, const model::Expr& expr,
+                           const std::vector<std::pair<std::string, const Values*>>& parameters, std::size_t size,
+                           backend::Backend& backend, const std::string& what);
+
+}  // namespace psst::run
