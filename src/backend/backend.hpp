@@ -4,6 +4,7 @@
 // of elements [begin, end) as a pure function of its arguments. Version this
 // interface (kernel_abi_version) when it changes: generated code depends on it.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,11 +17,19 @@ inline constexpr int kernel_abi_version = 1;
 
 // One pointer per program input and output. An input with stride 0 is one
 // value broadcast to every element (a scalar parameter, t, dt); with stride 1
-// it is an array indexed by element.
+// it is an array indexed by element, or, when it has an index array, gathered:
+// element e reads input[index[e]] (a synapse reading its presynaptic neuron).
 struct KernelArgs {
   std::vector<const double*> inputs;
   std::vector<std::size_t> input_strides;
+  std::vector<const std::uint32_t*> input_indices;  // empty, or one per input (nullptr: not gathered)
   std::vector<double*> outputs;
+
+  void add_input(const double* data, std::size_t stride, const std::uint32_t* index = nullptr) {
+    inputs.push_back(data);
+    input_strides.push_back(stride);
+    input_indices.push_back(index);
+  }
 };
 
 class Kernel {

@@ -49,8 +49,9 @@ std::string join(const std::vector<std::string>& names) {
 
 }  // namespace
 
-EquationSystem::EquationSystem(const model::PopulationSpec& spec) : population_(spec.name), equations_(spec.equations) {
-  const std::string where_pop = fmt::format("population '{}'", spec.name);
+EquationSystem::EquationSystem(const model::PopulationSpec& spec, SystemOptions options)
+    : population_(spec.name), options_(std::move(options)), equations_(spec.equations) {
+  const std::string where_pop = fmt::format("{} '{}'", options_.kind, spec.name);
   std::map<std::string, const Equation*> seen;
   for (const Equation& eq : equations_) {
     if (is_builtin(eq.name))
@@ -75,7 +76,13 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec) : population_(
       definitions_[eq.name] = &eq;
     }
   }
-  if (state_.empty())
+  for (const Equation& eq : equations_)
+    if (is_external(eq.name))
+      throw UserError(eq.where, fmt::format("'{}' is {} and cannot be given an equation in {}", eq.name,
+                                            options_.kind == "population" ? "summed from incoming synapses"
+                                                                          : "a pre- or postsynaptic variable",
+                                            where_pop));
+  if (state_.empty() && options_.require_state)
     throw UserError(spec.where, fmt::format("{} has no differential equation ('dX/dt = ...'); every population needs "
                                             "at least one state variable", where_pop));
   for (const auto& [name, value] : spec.parameters) {
@@ -110,14 +117,23 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec) : population_(
 
 bool EquationSystem::is_state(const std::string& name) const { return derivatives_.count(name) > 0; }
 
+bool EquationSystem::is_external(const std::string& name) const {
+  return std::find(options_.external_names.begin(), options_.external_names.end(), name) !=
+         options_.external_names.end();
+}
+
 const model::Equation& EquationSystem::derivative_equation(const std::string& variable) const {
   return *derivatives_.at(variable);
 }
 
 std::string EquationSystem::known_names() const {
   std::vector<std::string> builtins(std::begin(builtin_names), std::end(builtin_names));
-  return fmt::format("state variables: {}; definitions: {}; parameters: {}; inputs: {}; built-ins: {}", join(state_),
-                     join(definition_names_), join(parameters_), join(inputs_), join(builtins));
+  std::string externals = options_.external_names.empty()
+                              ? std::string()
+                              : fmt::format("; {}: {}", options_.kind == "population" ? "synaptic inputs" : "pre/post variables",
+                                            join(options_.external_names));
+  return fmt::format("state variables: {}; definitions: {}; parameters: {}; inputs: {}; built-ins: {}{}", join(state_),
+                     join(definition_names_), join(parameters_), join(inputs_), join(builtins), externals);
 }
 
 void EquationSystem::check_names(const model::ExprPtr& expr, const std::string& context, bool allow_state) const {
@@ -126,7 +142,8 @@ void EquationSystem::check_names(const model::ExprPtr& expr, const std::string& 
   for (const Expr* n : names) {
     const std::string& s = n->name;
     bool known = definitions_.count(s) || std::count(parameters_.begin(), parameters_.end(), s) ||
-                 std::count(inputs_.begin(), inputs_.end(), s) || is_builtin(s) || (allow_state && is_state(s));
+                 std::count(inputs_.begin(), inputs_.end(), s) || is_builtin(s) || (allow_state && is_state(s)) ||
+                 is_external(s);
     if (known) continue;
     if (!allow_state && is_state(s))
       throw UserError(n->where, fmt::format("{} cannot read the state variable '{}'", context, s));
@@ -143,8 +160,8 @@ void EquationSystem::check_names(const model::ExprPtr& expr, const std::string& 
         suggestion = candidate;
       }
     }
-    throw UserError(n->where, fmt::format("unknown name '{}' in {} of population '{}'{}; known names are {}", s,
-                                          context, population_,
+    throw UserError(n->where, fmt::format("unknown name '{}' in {} of {} '{}'{}; known names are {}", s,
+                                          context, options_.kind, population_,
                                           suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
                                           known_names()));
   }

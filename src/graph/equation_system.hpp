@@ -18,9 +18,16 @@ namespace psst::graph {
 inline constexpr const char* builtin_names[] = {"t", "dt", "lastspike", "i", "N"};
 bool is_builtin(const std::string& name);
 
+// What else, beyond its own equations, a system may read.
+struct SystemOptions {
+  std::string kind = "population";          // "population" or "projection", for messages
+  std::vector<std::string> external_names;  // e.g. synaptic inputs I_gaba, or V_pre, V_post
+  bool require_state = true;                // a projection may have no ODEs (event-driven only)
+};
+
 class EquationSystem {
  public:
-  explicit EquationSystem(const model::PopulationSpec& spec);
+  explicit EquationSystem(const model::PopulationSpec& spec, SystemOptions options = {});
 
   const std::string& population() const { return population_; }
   const std::vector<std::string>& state_variables() const { return state_; }
@@ -29,6 +36,8 @@ class EquationSystem {
   const std::vector<std::string>& definitions() const { return definition_names_; }
   const model::Equation& derivative_equation(const std::string& variable) const;
   bool is_state(const std::string& name) const;
+  bool is_external(const std::string& name) const;
+  const std::vector<std::string>& external_names() const { return options_.external_names; }
 
   // How leaves become graph nodes: the caller decides what a state variable,
   // a parameter or t means in the kernel being built (e.g. an RK stage value).
@@ -57,6 +66,7 @@ class EquationSystem {
   std::string known_names() const;
 
   std::string population_;
+  SystemOptions options_;
   std::vector<std::string> state_;
   std::vector<std::string> parameters_;
   std::vector<std::string> inputs_;

@@ -69,9 +69,17 @@ Program lower(const ExprGraph& graph, std::string name, std::vector<std::string>
   const std::size_t at_end = order.size();
   for (const auto& [root, slot] : outputs) last_use[static_cast<std::size_t>(root)] = at_end;
 
+  // Only the inputs the program reads become its arguments, in their original order.
+  std::vector<int> slot_remap(input_names.size(), -1);
+  for (NodeId id : order)
+    if (graph.node(id).op == Op::Input) slot_remap.at(static_cast<std::size_t>(graph.node(id).slot)) = 0;
   Program program;
   program.name = std::move(name);
-  program.inputs = std::move(input_names);
+  for (std::size_t s = 0; s < input_names.size(); ++s) {
+    if (slot_remap[s] < 0) continue;
+    slot_remap[s] = static_cast<int>(program.inputs.size());
+    program.inputs.push_back(input_names[s]);
+  }
   program.outputs = std::move(output_names);
   std::vector<int> reg(graph.size(), -1);
   std::vector<int> free_registers;
@@ -81,7 +89,7 @@ Program lower(const ExprGraph& graph, std::string name, std::vector<std::string>
     Instruction in;
     in.op = n.op;
     in.constant = n.value;
-    in.slot = n.slot;
+    in.slot = n.op == Op::Input ? slot_remap[static_cast<std::size_t>(n.slot)] : n.slot;
     int* operands[3] = {&in.a, &in.b, &in.c};
     for (int a = 0; a < arity(n.op); ++a) *operands[a] = reg[static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)])];
     // Operands whose last use is this instruction free their registers, so dst may reuse one.

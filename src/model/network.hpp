@@ -60,6 +60,54 @@ struct PopulationSpec {
   SourceLocation where;
 };
 
+// Which pairs (pre, post) a projection connects. Synapses are always stored
+// sorted by postsynaptic then presynaptic neuron (row-major order of PSST's
+// post x pre matrices).
+struct ConnectSpec {
+  enum class Rule { AllToAll, OneToOne, Probability, FixedInDegree, Matrix, List };
+  Rule rule = Rule::AllToAll;
+  double probability = 0.0;          // Probability
+  std::size_t in_degree = 0;         // FixedInDegree
+  bool allow_self = true;            // pre == post pairs, when both sides are the same population
+  std::string file;                  // Matrix: .npy/.csv, rows = post, columns = pre, nonzero = synapse
+  std::string matrix_values;         // Matrix: per-synapse parameter that takes the nonzero entries ("" = none)
+  std::vector<std::size_t> pre, post;  // List: pairs
+  SourceLocation where;
+};
+
+// One statement run when a presynaptic spike arrives: target op expression,
+// e.g. "ge_post += w". Targets: synapse variables or postsynaptic variables (X_post).
+struct EventStatement {
+  enum class Operation { Assign, Add, Subtract, Multiply };
+  std::string target;
+  Operation operation = Operation::Add;
+  ExprPtr value;
+  SourceLocation where;
+};
+
+// A contribution summed over every incoming synapse into a postsynaptic
+// variable, e.g. I_ach = g * o * (V_post - E).
+struct SummedOutput {
+  std::string target;  // name read by the postsynaptic equations
+  ExprPtr value;
+  SourceLocation where;
+};
+
+struct ProjectionSpec {
+  std::string name;
+  std::string pre, post;                   // population names
+  std::size_t pre_begin = 0, pre_end = 0;  // slice [begin, end); end 0 means the whole population
+  std::size_t post_begin = 0, post_end = 0;
+  ConnectSpec connect;
+  std::vector<Equation> equations;         // synapse ODEs and definitions (continuous coupling)
+  std::map<std::string, ValueSpec> parameters;  // per projection or per synapse
+  std::map<std::string, ValueSpec> initial;
+  std::vector<SummedOutput> summed;
+  std::vector<EventStatement> on_pre;      // event-driven coupling
+  double delay = 0.0;                      // ms, rounded to whole steps (at least one)
+  SourceLocation where;
+};
+
 // What to record of one population.
 struct RecordSpec {
   std::string population;
@@ -82,6 +130,7 @@ struct SimulationSpec {
 struct NetworkSpec {
   SimulationSpec simulation;
   std::vector<PopulationSpec> populations;
+  std::vector<ProjectionSpec> projections;
   std::vector<RecordSpec> records;
   std::string source_file;  // model file path, or "<api>"
   std::string source_text;  // full model text, stored in the output file

@@ -2,13 +2,28 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "run/random.hpp"
 
 namespace psst::run {
 
+namespace {
+graph::SystemOptions population_options(const std::vector<std::string>& synaptic_inputs) {
+  graph::SystemOptions options;
+  options.external_names = synaptic_inputs;
+  return options;
+}
+}  // namespace
+
 Population::Population(const model::PopulationSpec& spec, const graph::Scheme& scheme, backend::Backend& backend,
-                       const RunSettings& settings)
-    : name_(spec.name), size_(spec.size), system_(spec), programs_(graph::build_population_kernels(system_, scheme, spec.threshold)) {
+                       const RunSettings& settings, const std::vector<std::string>& synaptic_inputs)
+    : name_(spec.name),
+      size_(spec.size),
+      system_(spec, population_options(synaptic_inputs)),
+      programs_(graph::build_population_kernels(system_, scheme, spec.threshold)),
+      scheme_(&scheme),
+      synaptic_inputs_(synaptic_inputs) {
   if (size_ == 0) throw UserError(spec.where, fmt::format("population '{}' has size 0; it needs at least one neuron", name_));
   dt_ = settings.dt;
   count_ = static_cast<double>(size_);
@@ -45,6 +60,7 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
     arrays_["k." + v].assign(size_, 0.0);
     arrays_["acc." + v].assign(size_, 0.0);
   }
+  for (const auto& name : synaptic_inputs_) arrays_["syn." + name].assign(size_, 0.0);
   for (const auto& input : spec.inputs) {
     std::vector<double>& values = arrays_["input." + input.name];
     values.assign(size_, 0.0);
@@ -98,8 +114,7 @@ backend::KernelArgs Population::bind(const graph::Program& program) {
     } else {
       throw InternalError(fmt::format("kernel {} reads unknown slot '{}'", program.name, slot));
     }
-    args.inputs.push_back(pointer);
-    args.input_strides.push_back(stride);
+    args.add_input(pointer, stride);
   }
   for (const auto& slot : program.outputs) {
     auto it = arrays_.find(slot);
@@ -108,11 +123,51 @@ backend::KernelArgs Population::bind(const graph::Program& program) {
   return args;
 }
 
-void Population::run_stage(std::size_t stage, double t, std::int64_t input_step) {
+void Population::share_stage_state(const std::vector<std::string>& variables, backend::Backend& backend) {
+  for (const auto& v : variables)
+    if (std::find(shared_.begin(), shared_.end(), v) == shared_.end()) shared_.push_back(v);
+  state_kernels_.clear();
+  state_args_.clear();
+  for (std::size_t s = 0; s < graph::stage_count(*scheme_); ++s) {
+    auto program = graph::build_stage_state_program(system_, *scheme_, s, shared_);
+    if (program) {
+      for (const auto& v : shared_) arrays_.try_emplace("xs." + v, size_, 0.0);
+      state_kernels_.push_back(backend.compile(*program));
+      state_args_.push_back(bind(*program));
+    } else {
+      state_kernels_.push_back(nullptr);
+      state_args_.emplace_back();
+    }
+  }
+}
+
+Population::Binding Population::binding(const std::string& slot, std::size_t stage) const {
+  if (slot.rfind("xs.", 0) == 0) {
+    bool materialised = stage < state_kernels_.size() && state_kernels_[stage];
+    return {arrays_.at(materialised ? slot : "x." + slot.substr(3)).data(), 1};
+  }
+  if (auto it = arrays_.find(slot); it != arrays_.end()) return {it->second.data(), 1};
+  if (slot.rfind("param.", 0) == 0) {
+    const Values& values = parameters_.at(slot.substr(6));
+    return {values.data(), values.size() == 1 ? 0u : 1u};
+  }
+  if (slot == "lastspike") return {lastspike_.data(), 1};
+  if (slot == "i") return {index_.data(), 1};
+  if (slot == "N") return {&count_, 0};
+  throw InternalError(fmt::format("population '{}' has no slot '{}'", name_, slot));
+}
+
+void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_step) {
   time_ = t;
   for (auto& [table, values] : inputs_) table.sample(input_step, *values);
-  stage_kernels_[stage]->run(stage_args_[stage], 0, size_);
+  if (stage < state_kernels_.size() && state_kernels_[stage]) state_kernels_[stage]->run(state_args_[stage], 0, size_);
+  for (const auto& name : synaptic_inputs_) {
+    auto& values = arrays_.at("syn." + name);
+    std::fill(values.begin(), values.end(), 0.0);
+  }
 }
+
+void Population::run_stage(std::size_t stage) { stage_kernels_[stage]->run(stage_args_[stage], 0, size_); }
 
 void Population::detect_spikes(double t, double spike_time, std::vector<std::size_t>& spikes) {
   if (!threshold_kernel_) return;

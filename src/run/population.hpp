@@ -8,7 +8,7 @@
 
 #include "backend/backend.hpp"
 #include "graph/equation_system.hpp"
-#include "graph/population_kernels.hpp"
+#include "graph/element_kernels.hpp"
 #include "run/input_table.hpp"
 #include "run/values.hpp"
 
@@ -23,8 +23,9 @@ struct RunSettings {
 
 class Population {
  public:
+  // synaptic_inputs: names summed into this population by incoming projections (e.g. I_gaba).
   Population(const model::PopulationSpec& spec, const graph::Scheme& scheme, backend::Backend& backend,
-             const RunSettings& settings);
+             const RunSettings& settings, const std::vector<std::string>& synaptic_inputs = {});
   Population(const Population&) = delete;
   Population& operator=(const Population&) = delete;
 
@@ -33,9 +34,22 @@ class Population {
   const graph::EquationSystem& system() const { return system_; }
   const graph::PopulationKernels& programs() const { return programs_; }
 
-  // Runs stage `stage` of the step from step index n at stage time t; inputs are
-  // sampled at step index `input_step`.
-  void run_stage(std::size_t stage, double t, std::int64_t input_step);
+  // Before stage `stage` at stage time t: samples inputs at step index
+  // `input_step`, materialises the shared stage state, zeroes synaptic inputs.
+  void prepare_stage(std::size_t stage, double t, std::int64_t input_step);
+  // Runs the population's kernel of stage `stage` (after the projections' kernels).
+  void run_stage(std::size_t stage);
+  // Variables whose stage state projections read (as X_pre or X_post).
+  void share_stage_state(const std::vector<std::string>& variables, backend::Backend& backend);
+
+  // Where a slot's data lives at a stage: "xs.V" (the stage state; x.V where it
+  // equals x), "x.V", "param.g", "lastspike", "i", "syn.I".
+  struct Binding {
+    const double* data = nullptr;
+    std::size_t stride = 1;
+  };
+  Binding binding(const std::string& slot, std::size_t stage) const;
+  std::vector<double>& synaptic_input(const std::string& name) { return arrays_.at("syn." + name); }
   // Evaluates the threshold at time t on the current state; appends to `spikes` the
   // neurons whose condition became true, and sets their last spike time to `spike_time`.
   void detect_spikes(double t, double spike_time, std::vector<std::size_t>& spikes);
@@ -54,7 +68,12 @@ class Population {
   std::size_t size_;
   graph::EquationSystem system_;
   graph::PopulationKernels programs_;
+  const graph::Scheme* scheme_;
   std::vector<std::unique_ptr<backend::Kernel>> stage_kernels_;
+  std::vector<std::unique_ptr<backend::Kernel>> state_kernels_;  // per stage; null where xs = x
+  std::vector<backend::KernelArgs> state_args_;
+  std::vector<std::string> shared_;
+  std::vector<std::string> synaptic_inputs_;
   std::unique_ptr<backend::Kernel> threshold_kernel_;
   std::vector<backend::KernelArgs> stage_args_;
   backend::KernelArgs threshold_args_;

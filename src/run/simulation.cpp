@@ -1,5 +1,6 @@
 #include "run/simulation.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -38,13 +39,45 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides) :
   scheme_ = &graph::find_scheme(sim.method);
   backend_ = backend::make_backend(overrides.backend);
   RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial};
-  for (const auto& p : spec_.populations) {
+  auto population_index = [&](const std::string& name, const model::ProjectionSpec& projection, const char* side) {
+    for (std::size_t i = 0; i < spec_.populations.size(); ++i)
+      if (spec_.populations[i].name == name) return i;
+    std::string names;
+    for (const auto& p : spec_.populations) names += (names.empty() ? "" : ", ") + p.name;
+    throw UserError(projection.where, fmt::format("projection '{}': {} population '{}' does not exist; the populations "
+                                                  "are {}", projection.name, side, name, names));
+  };
+  // Each population learns the names its incoming projections sum into (e.g. I_gaba).
+  std::vector<std::vector<std::string>> synaptic_inputs(spec_.populations.size());
+  for (const auto& projection : spec_.projections) {
+    auto& names = synaptic_inputs[population_index(projection.post, projection, "postsynaptic")];
+    for (const auto& s : projection.summed)
+      if (std::find(names.begin(), names.end(), s.target) == names.end()) names.push_back(s.target);
+  }
+  for (std::size_t i = 0; i < spec_.populations.size(); ++i) {
+    const auto& p = spec_.populations[i];
     for (const auto& other : populations_)
       if (other->name() == p.name)
         throw UserError(p.where, fmt::format("two populations are named '{}'; population names must be unique", p.name));
-    populations_.push_back(std::make_unique<Population>(p, *scheme_, *backend_, settings));
+    populations_.push_back(std::make_unique<Population>(p, *scheme_, *backend_, settings, synaptic_inputs[i]));
+  }
+  for (const auto& projection : spec_.projections) {
+    std::size_t pre = population_index(projection.pre, projection, "presynaptic");
+    std::size_t post = population_index(projection.post, projection, "postsynaptic");
+    for (const auto& other : projections_)
+      if (other->name() == projection.name)
+        throw UserError(projection.where, fmt::format("two projections are named '{}'", projection.name));
+    projections_.push_back(std::make_unique<Projection>(projection, *populations_[pre], *populations_[post], *scheme_,
+                                                        *backend_, settings));
+    projection_pre_.push_back(pre);
   }
   spikes_.resize(populations_.size());
+}
+
+Projection& Simulation::projection(const std::string& name) {
+  for (auto& p : projections_)
+    if (p->name() == name) return *p;
+  throw UserError(fmt::format("no projection named '{}'", name));
 }
 
 Population& Simulation::population(const std::string& name) {
@@ -65,7 +98,9 @@ void Simulation::advance_one_step() {
     // PSST computes as floor(t_stage / dt), here free of round-off.
     double t = (static_cast<double>(n) + c) * dt_;
     std::int64_t input_step = n + static_cast<std::int64_t>(std::floor(c));
-    for (auto& p : populations_) p->run_stage(s, t, input_step);
+    for (auto& p : populations_) p->prepare_stage(s, t, input_step);
+    for (auto& p : projections_) p->run_stage(s, t);
+    for (auto& p : populations_) p->run_stage(s);
   }
   step_ = n + 1;
   const double spike_time = static_cast<double>(n) * dt_;  // PSST: the step's start
@@ -73,6 +108,7 @@ void Simulation::advance_one_step() {
     spikes_[p].clear();
     populations_[p]->detect_spikes(time(), spike_time, spikes_[p]);
   }
+  for (std::size_t k = 0; k < projections_.size(); ++k) projections_[k]->deliver(step_, time(), spikes_[projection_pre_[k]]);
   for (auto* o : observers_) o->on_step(*this, step_, spikes_);
 }
 

@@ -12,6 +12,7 @@
 #include "graph/scheme.hpp"
 #include "model/network.hpp"
 #include "run/population.hpp"
+#include "run/projection.hpp"
 
 namespace psst::run {
 
@@ -54,6 +55,9 @@ class Simulation {
   const std::vector<std::unique_ptr<Population>>& populations() const { return populations_; }
   Population& population(const std::string& name);
   const Population& population(const std::string& name) const;
+  std::vector<std::unique_ptr<Projection>>& projections() { return projections_; }
+  const std::vector<std::unique_ptr<Projection>>& projections() const { return projections_; }
+  Projection& projection(const std::string& name);
 
   void add_observer(StepObserver* observer) { observers_.push_back(observer); }
   // Advances to step `last_step` (at most total_steps()); returns the steps done.
@@ -69,6 +73,8 @@ class Simulation {
   std::int64_t total_steps_ = 0, step_ = 0, record_every_steps_ = 1;
   std::uint64_t seed_ = 0;
   std::vector<std::unique_ptr<Population>> populations_;
+  std::vector<std::unique_ptr<Projection>> projections_;
+  std::vector<std::size_t> projection_pre_;  // population index of each projection's presynaptic side
   std::vector<StepObserver*> observers_;
   std::vector<std::vector<std::size_t>> spikes_;
   bool started_ = false, finished_ = false;

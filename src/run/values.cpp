@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "graph/population_kernels.hpp"
+#include "graph/element_kernels.hpp"
 #include "io/table_reader.hpp"
 #include "run/random.hpp"
 
@@ -75,8 +75,7 @@ Values evaluate_expression(const graph::EquationSystem& system, const model::Exp
     if (!pointer)
       throw UserError(expr.where, fmt::format("{} can only read parameters, i, N and t (= 0); '{}' is not available",
                                               what, slot.substr(slot.find('.') + 1)));
-    args.inputs.push_back(pointer);
-    args.input_strides.push_back(stride);
+    args.add_input(pointer, stride);
   }
   Values result(size);
   args.outputs.push_back(result.data());

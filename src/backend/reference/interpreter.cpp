@@ -55,8 +55,11 @@ class InterpretedKernel final : public Kernel {
         case Op::Input: {
           auto slot = static_cast<std::size_t>(in.slot);
           const double* source = args.inputs[slot];
+          const std::uint32_t* index = args.input_indices.empty() ? nullptr : args.input_indices[slot];
           if (args.input_strides[slot] == 0)
             std::fill(d, d + n, source[0]);
+          else if (index)
+            for (std::size_t j = 0; j < n; ++j) d[j] = source[index[first + j]];
           else
             std::copy(source + first, source + first + n, d);
           break;

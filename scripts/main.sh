@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The main job: set up, build, run the flagship model and plot it.
+#   scripts/main.sh [MODEL.toml]     (default: models/hh.toml)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=${1:-models/hh.toml}
+name=$(basename "$model" .toml)
+scripts/setup.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPSST_BUILD_TESTS=OFF -DPSST_BUILD_BENCH=OFF > /dev/null
+cmake --build build --target psst_cli
+mkdir -p out
+./build/psst run "$model" --out "out/$name.h5" --overwrite
+/usr/bin/python3 scripts/plot.py "out/$name.h5" --out "out/$name.png"
+echo "main: wrote out/$name.h5 and out/$name.png"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what psst needs to build, test and plot, from Debian 12 packages only.
+set -euo pipefail
+packages=(build-essential cmake ninja-build pkg-config git
+  libtomlplusplus-dev libhdf5-dev libcli11-dev libfmt-dev libgtest-dev libbenchmark-dev
+  python3-numpy python3-h5py python3-matplotlib)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every test: set up, build with warnings as errors, run the suite; then the
+# same suite built with the address and undefined-behaviour sanitizers.
+#   scripts/test.sh            (PSST_SKIP_SANITIZERS=1 to skip the second pass)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+jobs=$(nproc)
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPSST_WERROR=ON > /dev/null
+cmake --build build -j "$jobs"
+(cd build && ctest --output-on-failure -j "$jobs")
+if [ "${PSST_SKIP_SANITIZERS:-0}" != 1 ]; then
+  cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPSST_WERROR=ON \
+    -DPSST_SANITIZE=address,undefined -DPSST_BUILD_BENCH=OFF > /dev/null
+  cmake --build build-sanitize -j "$jobs"
+  (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure -j "$jobs" -E "${PSST_SANITIZE_EXCLUDE:-^$}")
+fi
