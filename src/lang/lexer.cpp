@@ -52,6 +52,11 @@ class Lexer {
         while (pos_ < text_.size() && text_[pos_] != '\n') advance();
         continue;
       }
+      if (c == ';' && depth == 0) {  // statement separator, like a newline
+        tokens.push_back(make(TokenKind::Newline, ";"));
+        advance();
+        continue;
+      }
       if (c == '\n') {
         // Inside parentheses a newline continues the statement.
         if (depth == 0) tokens.push_back(make(TokenKind::Newline, "\\n"));

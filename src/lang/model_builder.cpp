@@ -58,6 +58,78 @@ PopulationBuilder& PopulationBuilder::input(model::InputSpec input) {
   return *this;
 }
 
+ProjectionBuilder& ProjectionBuilder::connect(model::ConnectSpec connect) {
+  spec().connect = std::move(connect);
+  return *this;
+}
+
+ProjectionBuilder& ProjectionBuilder::equations(std::string_view text, const lang::TextOrigin& origin) {
+  auto parsed = lang::parse_equations(text, origin);
+  spec().equations.insert(spec().equations.end(), parsed.begin(), parsed.end());
+  return *this;
+}
+
+ProjectionBuilder& ProjectionBuilder::parameter(const std::string& name, double value) {
+  return parameter(name, model::ValueSpec::constant(value));
+}
+
+ProjectionBuilder& ProjectionBuilder::parameter(const std::string& name, model::ValueSpec value) {
+  spec().parameters[name] = std::move(value);
+  return *this;
+}
+
+ProjectionBuilder& ProjectionBuilder::initial(const std::string& name, double value) {
+  return initial(name, model::ValueSpec::constant(value));
+}
+
+ProjectionBuilder& ProjectionBuilder::initial(const std::string& name, model::ValueSpec value) {
+  spec().initial[name] = std::move(value);
+  return *this;
+}
+
+ProjectionBuilder& ProjectionBuilder::summed(const std::string& target, std::string_view expression,
+                                             const lang::TextOrigin& origin) {
+  spec().summed.push_back({target, lang::parse_expression(expression, origin), {origin.file, origin.first_line, 0}});
+  return *this;
+}
+
+ProjectionBuilder& ProjectionBuilder::on_pre(std::string_view statements, const lang::TextOrigin& origin) {
+  auto parsed = lang::parse_statements(statements, origin);
+  spec().on_pre.insert(spec().on_pre.end(), parsed.begin(), parsed.end());
+  return *this;
+}
+
+ProjectionBuilder& ProjectionBuilder::delay(double ms) {
+  spec().delay = ms;
+  return *this;
+}
+
+void parse_population_slice(const std::string& text, const SourceLocation& where, std::string& name,
+                            std::size_t& begin, std::size_t& end) {
+  auto open = text.find('[');
+  name = text.substr(0, open);
+  begin = end = 0;
+  if (open == std::string::npos) return;
+  auto colon = text.find(':', open);
+  auto close = text.find(']', open);
+  auto bad = [&] {
+    return UserError(where, "'" + text + "' is not a population or a slice like 'cells[0:3200]' (begin:end, end "
+                            "excluded)");
+  };
+  if (colon == std::string::npos || close == std::string::npos || close != text.size() - 1 || colon > close) throw bad();
+  try {
+    std::size_t used = 0;
+    std::string first = text.substr(open + 1, colon - open - 1), second = text.substr(colon + 1, close - colon - 1);
+    begin = std::stoul(first, &used);
+    if (used != first.size()) throw bad();
+    end = std::stoul(second, &used);
+    if (used != second.size()) throw bad();
+  } catch (const std::logic_error&) {
+    throw bad();
+  }
+  if (end <= begin) throw UserError(where, "slice '" + text + "' is empty: its end must be after its begin");
+}
+
 ModelBuilder::ModelBuilder(std::string source_name) { spec_.source_file = std::move(source_name); }
 
 ModelBuilder& ModelBuilder::simulation(double duration_ms, double dt_ms, std::string method) {
@@ -84,6 +156,17 @@ PopulationBuilder ModelBuilder::population(const std::string& name, std::size_t 
   p.where = {spec_.source_file, 0, 0};
   spec_.populations.push_back(std::move(p));
   return PopulationBuilder(spec_, spec_.populations.size() - 1);
+}
+
+ProjectionBuilder ModelBuilder::projection(const std::string& name, const std::string& pre, const std::string& post,
+                                           const SourceLocation& where) {
+  model::ProjectionSpec p;
+  p.name = name;
+  p.where = where;
+  parse_population_slice(pre, where, p.pre, p.pre_begin, p.pre_end);
+  parse_population_slice(post, where, p.post, p.post_begin, p.post_end);
+  spec_.projections.push_back(std::move(p));
+  return ProjectionBuilder(spec_, spec_.projections.size() - 1);
 }
 
 ModelBuilder& ModelBuilder::record(const std::string& population, std::vector<std::string> variables,

@@ -42,6 +42,35 @@ class PopulationBuilder {
   std::size_t index_;
 };
 
+// A projection: synapses from `pre` to `post` (population names, optionally
+// sliced: "cells[0:3200]"), e.g.
+//   model.projection("ach", "PN", "LN").connect(rule).equations("do/dt = ...")
+//        .summed("I_ach", "g * o * (V_post - E)");
+class ProjectionBuilder {
+ public:
+  ProjectionBuilder(model::NetworkSpec& network, std::size_t index) : network_(&network), index_(index) {}
+
+  ProjectionBuilder& connect(model::ConnectSpec connect);
+  ProjectionBuilder& equations(std::string_view text, const lang::TextOrigin& origin = {"<api>", 1, 1});
+  ProjectionBuilder& parameter(const std::string& name, double value);
+  ProjectionBuilder& parameter(const std::string& name, model::ValueSpec value);
+  ProjectionBuilder& initial(const std::string& name, double value);
+  ProjectionBuilder& initial(const std::string& name, model::ValueSpec value);
+  ProjectionBuilder& summed(const std::string& target, std::string_view expression,
+                            const lang::TextOrigin& origin = {"<api>", 1, 1});
+  ProjectionBuilder& on_pre(std::string_view statements, const lang::TextOrigin& origin = {"<api>", 1, 1});
+  ProjectionBuilder& delay(double ms);
+  model::ProjectionSpec& spec() { return network_->projections[index_]; }
+
+ private:
+  model::NetworkSpec* network_;
+  std::size_t index_;
+};
+
+// "PN" or "PN[0:45]" -> name and slice [begin, end) (end 0: to the end).
+void parse_population_slice(const std::string& text, const SourceLocation& where, std::string& name,
+                            std::size_t& begin, std::size_t& end);
+
 class ModelBuilder {
  public:
   explicit ModelBuilder(std::string source_name = "<api>");
@@ -50,6 +79,8 @@ class ModelBuilder {
   ModelBuilder& seed(std::uint64_t seed);
   ModelBuilder& record_every(double ms);
   PopulationBuilder population(const std::string& name, std::size_t size);
+  ProjectionBuilder projection(const std::string& name, const std::string& pre, const std::string& post,
+                               const SourceLocation& where = {"<api>", 0, 0});
   ModelBuilder& record(const std::string& population, std::vector<std::string> variables,
                        std::optional<std::vector<std::size_t>> neurons = std::nullopt, bool spikes = true);
   model::NetworkSpec& spec() { return spec_; }

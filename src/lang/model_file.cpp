@@ -31,13 +31,16 @@ class Reader {
                                      static_cast<int>(e.source().begin.column)},
                       fmt::format("this is not valid TOML: {}", e.description()));
     }
-    check_keys(root, "the top level", {"simulation", "models", "populations", "record"});
+    check_keys(root, "the top level", {"simulation", "models", "populations", "projections", "record"});
     if (auto* sim = root.get("simulation")) simulation(table(*sim, "[simulation]"));
     const toml::table* models = root.get("models") ? &table(*root.get("models"), "[models]") : nullptr;
     auto* populations = root.get("populations");
     if (!populations) throw UserError(SourceLocation{file_, 1, 1}, "the model has no [populations.<name>] table");
     for (auto& [name, node] : table(*populations, "[populations]"))
       population(std::string(name.str()), table(node, fmt::format("[populations.{}]", name.str())), models);
+    if (auto* projections = root.get("projections"))
+      for (auto& [name, node] : table(*projections, "[projections]"))
+        projection(std::string(name.str()), table(node, fmt::format("[projections.{}]", name.str())));
     if (auto* record = root.get("record"))
       for (auto& [name, node] : table(*record, "[record]"))
         record_population(std::string(name.str()), table(node, fmt::format("[record.{}]", name.str())));
@@ -251,6 +254,78 @@ class Reader {
     if (auto* j = lookup(t, model, "jitter")) p.jitter(number(*j, what + ".jitter"));
     if (auto* inputs = t.get("inputs"))
       for (auto& [k, node] : table(*inputs, what + ".inputs")) p.input(input(name, std::string(k.str()), node));
+  }
+
+  model::ConnectSpec connect(const toml::node& node, const std::string& what) const {
+    model::ConnectSpec c;
+    c.where = where(node);
+    using Rule = model::ConnectSpec::Rule;
+    const std::string rules = "all_to_all, one_to_one, probability (p), fixed_indegree (k), matrix (file), list (pre, post)";
+    auto rule_of = [&](const std::string& name, const toml::node& at) {
+      if (name == "all_to_all") return Rule::AllToAll;
+      if (name == "one_to_one") return Rule::OneToOne;
+      if (name == "probability") return Rule::Probability;
+      if (name == "fixed_indegree") return Rule::FixedInDegree;
+      if (name == "matrix") return Rule::Matrix;
+      if (name == "list") return Rule::List;
+      throw UserError(where(at), fmt::format("unknown connection rule '{}' in {}; valid rules: {}", name, what, rules));
+    };
+    if (node.is_string()) {
+      c.rule = rule_of(*node.value<std::string>(), node);
+      if (c.rule != Rule::AllToAll && c.rule != Rule::OneToOne)
+        throw UserError(where(node), fmt::format("{}: rule '{}' needs parameters; write connect = {{ rule = \"{}\", ... }}",
+                                                 what, *node.value<std::string>(), *node.value<std::string>()));
+      return c;
+    }
+    const auto& t = table(node, what);
+    check_keys(t, what, {"rule", "p", "k", "self", "file", "values", "pre", "post"});
+    if (!t.get("rule")) throw UserError(where(node), fmt::format("{} needs a 'rule': {}", what, rules));
+    c.rule = rule_of(string(*t.get("rule"), what + ".rule"), *t.get("rule"));
+    auto need = [&](const char* key) -> const toml::node& {
+      if (!t.get(key)) throw UserError(where(node), fmt::format("{}: this rule needs '{}'", what, key));
+      return *t.get(key);
+    };
+    if (c.rule == Rule::Probability) c.probability = number(need("p"), what + ".p");
+    if (c.rule == Rule::FixedInDegree) c.in_degree = count(need("k"), what + ".k");
+    if (c.rule == Rule::Matrix) c.file = (base_dir_ / string(need("file"), what + ".file")).string();
+    if (auto* v = t.get("values")) c.matrix_values = string(*v, what + ".values");
+    if (c.rule == Rule::List)
+      for (auto [key, list] : {std::pair{"pre", &c.pre}, std::pair{"post", &c.post}}) {
+        const auto& n = need(key);
+        if (!n.is_array()) throw UserError(where(n), fmt::format("{}.{} must be a list of neuron indices", what, key));
+        for (auto& item : *n.as_array()) list->push_back(count(item, fmt::format("{}.{} entry", what, key)));
+      }
+    if (auto* self = t.get("self")) {
+      if (!self->is_boolean()) throw UserError(where(*self), what + ".self must be true or false");
+      c.allow_self = *self->value<bool>();
+    }
+    return c;
+  }
+
+  void projection(const std::string& name, const toml::table& t) {
+    const std::string what = fmt::format("[projections.{}]", name);
+    check_keys(t, what, {"pre", "post", "connect", "equations", "parameters", "initial", "summed", "on_pre", "delay"});
+    for (const char* key : {"pre", "post", "connect"})
+      if (!t.get(key)) throw UserError(where(t), fmt::format("{} needs '{}'", what, key));
+    ProjectionBuilder p = builder_.projection(name, string(*t.get("pre"), what + ".pre"),
+                                              string(*t.get("post"), what + ".post"), where(t));
+    p.connect(connect(*t.get("connect"), what + ".connect"));
+    if (auto* e = t.get("equations")) p.equations(string(*e, what + ".equations"), origin(*e));
+    for (const char* key : {"parameters", "initial"}) {
+      if (!t.get(key)) continue;
+      for (auto& [k, node] : table(*t.get(key), fmt::format("{}.{}", what, key))) {
+        std::string entry = fmt::format("{} '{}' of projection '{}'", key, k.str(), name);
+        if (key == std::string("parameters"))
+          p.parameter(std::string(k.str()), value(node, entry, false));
+        else
+          p.initial(std::string(k.str()), value(node, entry, false));
+      }
+    }
+    if (auto* s = t.get("summed"))
+      for (auto& [k, node] : table(*s, what + ".summed"))
+        p.summed(std::string(k.str()), string(node, fmt::format("{}.summed.{}", what, k.str())), origin(node));
+    if (auto* o = t.get("on_pre")) p.on_pre(string(*o, what + ".on_pre"), origin(*o));
+    if (auto* d = t.get("delay")) p.delay(number(*d, what + ".delay (ms)"));
   }
 
   void record_population(const std::string& population, const toml::table& t) {

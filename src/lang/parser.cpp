@@ -25,6 +25,30 @@ class Parser {
     return result;
   }
 
+  std::vector<model::EventStatement> statements() {
+    std::vector<model::EventStatement> result;
+    while (peek().kind != TokenKind::End) {
+      if (accept(TokenKind::Newline)) continue;
+      model::EventStatement st;
+      const Token& target = expect(TokenKind::Identifier, "a statement ('target += value')");
+      st.target = target.text;
+      st.where = target.where;
+      using Operation = model::EventStatement::Operation;
+      switch (peek().kind) {
+        case TokenKind::Assign: st.operation = Operation::Assign; break;
+        case TokenKind::Plus: st.operation = Operation::Add; next(); break;
+        case TokenKind::Minus: st.operation = Operation::Subtract; next(); break;
+        case TokenKind::Star: st.operation = Operation::Multiply; next(); break;
+        default: fail(peek(), fmt::format("'=', '+=', '-=' or '*=' after '{}'", st.target));
+      }
+      expect(TokenKind::Assign, fmt::format("'=', '+=', '-=' or '*=' after '{}'", st.target));
+      st.value = expression();
+      expect(TokenKind::Newline, "an operator, ';' or the end of the line");
+      result.push_back(std::move(st));
+    }
+    return result;
+  }
+
   ExprPtr single_expression() {
     while (accept(TokenKind::Newline)) {
     }
@@ -239,6 +263,10 @@ class Parser {
 
 std::vector<model::Equation> parse_equations(std::string_view text, const TextOrigin& origin) {
   return Parser(tokenize(text, origin)).equations();
+}
+
+std::vector<model::EventStatement> parse_statements(std::string_view text, const TextOrigin& origin) {
+  return Parser(tokenize(text, origin)).statements();
 }
 
 model::ExprPtr parse_expression(std::string_view text, const TextOrigin& origin) {

@@ -94,9 +94,11 @@ void Simulation::advance_one_step() {
   const std::int64_t n = step_;
   for (std::size_t s = 0; s < scheme_->stages.size(); ++s) {
     double c = scheme_->stages[s].time_fraction;
-    // Stage time (n + c) dt; the input of step floor(n + c): the table index
-    // PSST computes as floor(t_stage / dt), here free of round-off.
-    double t = (static_cast<double>(n) + c) * dt_;
+    // Stage time t_n + c dt with t_n = n dt, computed as PSST does (t + dt/2, t + dt),
+    // so that comparisons with spike times (t < t_fire + t_max) fall the same way.
+    // The input of step floor(n + c): the table index PSST computes as
+    // floor(t_stage / dt), here free of round-off.
+    double t = static_cast<double>(n) * dt_ + c * dt_;
     std::int64_t input_step = n + static_cast<std::int64_t>(std::floor(c));
     for (auto& p : populations_) p->prepare_stage(s, t, input_step);
     for (auto& p : projections_) p->run_stage(s, t);
