@@ -38,10 +38,11 @@ class InterpretedKernel final : public Kernel {
       throw InternalError(fmt::format("kernel {} called with {} inputs and {} outputs, expects {} and {}",
                                       program_.name, args.inputs.size(), args.outputs.size(), program_.inputs.size(),
                                       program_.outputs.size()));
-    std::vector<double> registers(static_cast<std::size_t>(program_.register_count) * block_size);
+    // Scratch registers, kept between calls: the reference backend runs one kernel at a time.
+    registers_.resize(static_cast<std::size_t>(program_.register_count) * block_size);
     for (std::size_t first = begin; first < end; first += block_size) {
       std::size_t n = std::min(block_size, end - first);
-      run_block(args, registers.data(), first, n);
+      run_block(args, registers_.data(), first, n);
     }
   }
 
@@ -102,6 +103,7 @@ class InterpretedKernel final : public Kernel {
   }
 
   graph::Program program_;
+  mutable std::vector<double> registers_;
 };
 
 }  // namespace

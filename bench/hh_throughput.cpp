@@ -1,0 +1,36 @@
+// Throughput of N independent PSST HH neurons (models/hh.toml with N copies):
+//   psst_bench_hh [N=10000] [duration_ms=100] [backend=reference] [method=rk4]
+// Prints wall time and neuron-steps per second. Measured, never asserted.
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "lang/model_file.hpp"
+#include "run/simulation.hpp"
+
+int main(int argc, char** argv) {
+  std::size_t neurons = argc > 1 ? std::stoul(argv[1]) : 10000;
+  double duration = argc > 2 ? std::stod(argv[2]) : 100.0;
+  psst::run::RunOverrides overrides;
+  overrides.backend = argc > 3 ? argv[3] : "reference";
+  overrides.method = argc > 4 ? argv[4] : "rk4";
+  overrides.duration = duration;
+  auto spec = psst::lang::read_model_file(std::string(PSST_SOURCE_DIR) + "/models/hh.toml");
+  spec.populations[0].size = neurons;
+  spec.records.clear();
+  auto setup_start = std::chrono::steady_clock::now();
+  psst::run::Simulation simulation(spec, overrides);
+  auto start = std::chrono::steady_clock::now();
+  simulation.run();
+  auto end = std::chrono::steady_clock::now();
+  double setup = std::chrono::duration<double>(start - setup_start).count();
+  double seconds = std::chrono::duration<double>(end - start).count();
+  double neuron_steps = static_cast<double>(neurons) * static_cast<double>(simulation.total_steps());
+  fmt::print("hh_throughput backend={} method={} N={} duration={} ms dt={} ms: setup {:.3f} s, run {:.3f} s, "
+             "{:.3g} neuron-steps/s\n",
+             overrides.backend, *overrides.method, neurons, duration, simulation.dt(), setup, seconds,
+             neuron_steps / seconds);
+  return 0;
+}
