@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The main job: set up, build, run the flagship model and plot it.
-#   scripts/main.sh [MODEL.toml]     (default: models/hh.toml)
+#   scripts/main.sh [MODEL.toml]     (default: models/locust_al.toml, the antennal lobe)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model=${1:-models/hh.toml}
+model=${1:-models/locust_al.toml}
 name=$(basename "$model" .toml)
 scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPSST_BUILD_TESTS=OFF -DPSST_BUILD_BENCH=OFF > /dev/null
