@@ -4,19 +4,37 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "lang/model_file.hpp"
-#include "run/hdf5_recorder.hpp"
-#include "run/progress.hpp"
+#include "run/driver.hpp"
 #include "run/simulation.hpp"
 #include "version.hpp"
 
 namespace {
+
+// Set by SIGINT/SIGTERM; the run stops at the next step boundary and checkpoints.
+// (A signal handler can only talk to the program through a global.)
+std::atomic<int> stop_signal{0};
+
+extern "C" void on_stop_signal(int signal) { stop_signal.store(signal); }
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  // A file-size limit (ulimit -f) then shows as a write error with a message, not a silent kill.
+  std::signal(SIGXFSZ, SIG_IGN);
+}
 
 struct RunArguments {
   std::string model;
@@ -27,6 +45,8 @@ struct RunArguments {
   std::string backend = "reference";
   bool quiet = false;
   bool overwrite = false;
+  double checkpoint_every = 0.0;
+  double until = 0.0;
 };
 
 void add_model_overrides(CLI::App* command, RunArguments& a) {
@@ -49,26 +69,54 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   return o;
 }
 
-int run_command(const RunArguments& a) {
-  psst::run::Simulation simulation(psst::lang::read_model_file(a.model), overrides(a));
-  std::string out = a.out.empty() ? std::filesystem::path(a.model).stem().string() + ".h5" : a.out;
-  psst::run::Hdf5Recorder recorder(simulation, out, a.overwrite);
-  bool show_progress = !a.quiet && isatty(STDERR_FILENO) && std::getenv("PSST_QUIET") == nullptr;
-  psst::run::ProgressReporter progress(stderr, show_progress);
-  simulation.add_observer(&recorder);
-  simulation.add_observer(&progress);
-  simulation.run();
-  double seconds = progress.elapsed_seconds();
+psst::run::DriverOptions driver_options(const RunArguments& a, const std::string& out) {
+  psst::run::DriverOptions options;
+  options.out = out;
+  options.overwrite = a.overwrite;
+  options.checkpoint_every = a.checkpoint_every;
+  options.progress = !a.quiet && isatty(STDERR_FILENO) && std::getenv("PSST_QUIET") == nullptr;
+  options.stop = &stop_signal;
+  return options;
+}
+
+int report(const psst::run::DriverResult& r, const RunArguments& a, const std::string& out) {
+  if (r.interrupted) {
+    fmt::print(stderr, "psst: interrupted at t = {} ms; the output up to there and a checkpoint are in {}.\n"
+                       "psst: continue with: psst resume {} --until MS\n",
+               r.time, out, out);
+    return 128 + stop_signal.load();
+  }
   if (!a.quiet) {
-    std::size_t neurons = 0;
-    for (const auto& p : simulation.populations()) neurons += p->size();
-    double neuron_steps = static_cast<double>(neurons) * static_cast<double>(simulation.total_steps());
-    fmt::print("psst: simulated {} ms ({} steps of {} ms, {}) in {:.3f} s on '{}': {} spikes, {:.3g} neuron-steps/s\n"
-               "psst: wrote {}\n",
-               simulation.time(), simulation.total_steps(), simulation.dt(), simulation.scheme().name, seconds,
-               simulation.backend_name(), progress.spike_count(), seconds > 0 ? neuron_steps / seconds : 0.0, out);
+    double neuron_steps = static_cast<double>(r.neurons) * static_cast<double>(r.steps);
+    fmt::print("psst: simulated to {} ms ({} steps of {} ms, {}) in {:.3f} s on '{}': {} spikes, {:.3g} "
+               "neuron-steps/s\npsst: wrote {}\n",
+               r.time, r.steps, r.dt, r.method, r.seconds, r.backend, r.spikes,
+               r.seconds > 0 ? neuron_steps / r.seconds : 0.0, out);
   }
   return 0;
+}
+
+int run_command(const RunArguments& a) {
+  std::string out = a.out.empty() ? std::filesystem::path(a.model).stem().string() + ".h5" : a.out;
+  auto result = psst::run::run_to_file(psst::lang::read_model_file(a.model), overrides(a), driver_options(a, out));
+  return report(result, a, out);
+}
+
+int resume_command(const RunArguments& a) {
+  const std::string& out = a.out;
+  psst::run::StoredRun stored = psst::run::read_stored_run(out);
+  if (std::filesystem::exists(stored.model_file)) {
+    std::ifstream in(stored.model_file, std::ios::binary);
+    std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (now != stored.model_text)
+      throw psst::UserError(fmt::format("the model file '{}' has changed since '{}' was written; resuming would mix "
+                                        "two models. Restore the model file, or start a new run.",
+                                        stored.model_file, out));
+  }
+  auto spec = psst::lang::parse_model_text(stored.model_text, stored.model_file,
+                                           std::filesystem::path(stored.model_file).parent_path());
+  auto result = psst::run::resume_file(std::move(spec), a.until, overrides(a), driver_options(a, out));
+  return report(result, a, out);
 }
 
 int check_command(const RunArguments& a) {
@@ -110,6 +158,14 @@ int main(int argc, char** argv) {
   run->add_flag("--overwrite", args.overwrite, "replace an existing output file");
   run->add_flag("--quiet,-q", args.quiet, "no progress line or summary");
   add_model_overrides(run, args);
+  run->add_option("--checkpoint-every", args.checkpoint_every,
+                  "write a checkpoint every MS of simulated time (resume with psst resume)");
+  auto* resume = app.add_subcommand("resume", "continue a run from the newest checkpoint in its output file");
+  resume->add_option("file", args.out, "output file of the run (HDF5)")->required();
+  resume->add_option("--until", args.until, "simulated time to run to, in ms")->required();
+  resume->add_option("--checkpoint-every", args.checkpoint_every, "checkpoint interval in ms (default: as before)");
+  resume->add_option("--backend", args.backend, "where kernels run");
+  resume->add_flag("--quiet,-q", args.quiet, "no progress line or summary");
   auto* check = app.add_subcommand("check", "parse and validate a model file, print what it contains");
   check->add_option("model", args.model, "model file (TOML)")->required();
   add_model_overrides(check, args);
@@ -120,7 +176,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
+    install_signal_handlers();
     if (*run) return run_command(args);
+    if (*resume) return resume_command(args);
     if (*check) return check_command(args);
   } catch (const psst::UserError& e) {
     fmt::print(stderr, "psst: {}\n", e.what());

@@ -29,6 +29,18 @@ std::size_t population_index(const Simulation& simulation, const model::RecordSp
 
 Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, const std::filesystem::path& path, bool overwrite)
     : file_(io::Hdf5File::create(path, overwrite)), last_flush_(std::chrono::steady_clock::now()) {
+  write_attributes(simulation);
+  open_monitors(simulation, nullptr);
+}
+
+Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, io::Hdf5File file,
+                           const std::map<std::string, std::size_t>& rows)
+    : file_(std::move(file)), last_flush_(std::chrono::steady_clock::now()), resuming_(true) {
+  write_attributes(simulation);
+  open_monitors(simulation, &rows);
+}
+
+void Hdf5Recorder::write_attributes(const Simulation& simulation) {
   const auto& spec = simulation.spec();
   file_.set_attribute("/", "psst_version", psst::version);
   file_.set_attribute("/", "dt", simulation.dt());
@@ -40,8 +52,23 @@ Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, const std::filesystem::
   file_.set_attribute("/", "record_every", static_cast<double>(simulation.record_every_steps()) * simulation.dt());
   file_.set_attribute("/", "model_file", spec.source_file);
   file_.set_attribute("/", "model", spec.source_text);
-  time_ = std::make_unique<io::AppendableSeries>(file_.create_series("/time", io::DataType::Float64, 0, 4096));
+}
 
+io::AppendableSeries Hdf5Recorder::series(const std::string& path, io::DataType type, std::size_t columns,
+                                          const std::map<std::string, std::size_t>* resume_rows) {
+  std::size_t chunk = columns == 0 ? 4096 : chunk_rows_for(columns);
+  if (!resume_rows) return file_.create_series(path, type, columns, chunk);
+  auto it = resume_rows->find(path);
+  if (it == resume_rows->end() || !file_.exists(path))
+    throw UserError(fmt::format("cannot resume '{}': dataset {} is missing from the file or its checkpoint",
+                                file_.path(), path));
+  file_.truncate_series(path, it->second);
+  return file_.open_series(path, chunk);
+}
+
+void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<std::string, std::size_t>* resume_rows) {
+  const auto& spec = simulation.spec();
+  time_ = std::make_unique<io::AppendableSeries>(series("/time", io::DataType::Float64, 0, resume_rows));
   std::vector<bool> spikes_recorded(simulation.populations().size(), false);
   for (const auto& record : spec.records) {
     std::size_t p = population_index(simulation, record);
@@ -68,18 +95,27 @@ Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, const std::filesystem::
                                                   record.population, variable, population.name(), names));
       }
       std::vector<std::int64_t> indices(neurons.begin(), neurons.end());
-      file_.write_vector(group + "/state/neurons", indices);
+      if (!resume_rows) file_.write_vector(group + "/state/neurons", indices);
       states_.push_back({p, variable, neurons,
-                         file_.create_series(group + "/state/" + variable, io::DataType::Float64, neurons.size(),
-                                             chunk_rows_for(neurons.size())),
+                         series(group + "/state/" + variable, io::DataType::Float64, neurons.size(), resume_rows),
                          std::vector<double>(neurons.size())});
     }
     if (record.spikes && !spikes_recorded[p] && population.has_threshold()) {
       spikes_recorded[p] = true;
-      spikes_.push_back({p, file_.create_series(group + "/spikes/index", io::DataType::Int64, 0, 4096),
-                         file_.create_series(group + "/spikes/time", io::DataType::Float64, 0, 4096)});
+      spikes_.push_back({p, series(group + "/spikes/index", io::DataType::Int64, 0, resume_rows),
+                         series(group + "/spikes/time", io::DataType::Float64, 0, resume_rows)});
     }
   }
+}
+
+std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
+  std::map<std::string, std::size_t> rows{{time_->dataset_path(), time_->rows_written()}};
+  for (const auto& m : states_) rows[m.series.dataset_path()] = m.series.rows_written();
+  for (const auto& m : spikes_) {
+    rows[m.index.dataset_path()] = m.index.rows_written();
+    rows[m.time.dataset_path()] = m.time.rows_written();
+  }
+  return rows;
 }
 
 void Hdf5Recorder::sample(const Simulation& simulation) {
@@ -92,7 +128,8 @@ void Hdf5Recorder::sample(const Simulation& simulation) {
 }
 
 void Hdf5Recorder::on_start(const Simulation& simulation) {
-  if (simulation.step() % simulation.record_every_steps() == 0) sample(simulation);
+  // A resumed run's checkpoint step was sampled before the checkpoint was taken.
+  if (!resuming_ && simulation.step() % simulation.record_every_steps() == 0) sample(simulation);
 }
 
 void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step,
@@ -112,7 +149,7 @@ void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step,
 void Hdf5Recorder::on_finish(const Simulation&) { flush(); }
 
 void Hdf5Recorder::flush() {
-  file_.flush();
+  file_.flush();  // writes the buffers of every series first
   last_flush_ = std::chrono::steady_clock::now();
 }
 

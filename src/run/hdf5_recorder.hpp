@@ -9,6 +9,7 @@
 // with simulated time.
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,12 +24,18 @@ class Hdf5Recorder final : public StepObserver {
   // Checks the record specs against the simulation (unknown populations,
   // variables, neuron indices) and creates the file.
   Hdf5Recorder(const Simulation& simulation, const std::filesystem::path& path, bool overwrite);
+  // Continues a file: every series is cut back to its length at the checkpoint
+  // (`rows`, by dataset path), then appended to.
+  Hdf5Recorder(const Simulation& simulation, io::Hdf5File file, const std::map<std::string, std::size_t>& rows);
 
   void on_start(const Simulation& simulation) override;
   void on_step(const Simulation& simulation, std::int64_t step,
                const std::vector<std::vector<std::size_t>>& spikes) override;
   void on_finish(const Simulation& simulation) override;
   void flush();
+  // Rows of every series (after flush(): all on disk), by dataset path.
+  std::map<std::string, std::size_t> rows() const;
+  io::Hdf5File& file() { return file_; }
 
  private:
   struct StateMonitor {
@@ -43,12 +50,18 @@ class Hdf5Recorder final : public StepObserver {
     io::AppendableSeries index, time;
   };
   void sample(const Simulation& simulation);
+  void write_attributes(const Simulation& simulation);
+  // Creates (or, when resuming, reopens and truncates) the series of every monitor.
+  void open_monitors(const Simulation& simulation, const std::map<std::string, std::size_t>* resume_rows);
+  io::AppendableSeries series(const std::string& path, io::DataType type, std::size_t columns,
+                              const std::map<std::string, std::size_t>* resume_rows);
 
   io::Hdf5File file_;
   std::unique_ptr<io::AppendableSeries> time_;
   std::vector<StateMonitor> states_;
   std::vector<SpikeMonitor> spikes_;
   std::chrono::steady_clock::time_point last_flush_;
+  bool resuming_ = false;
 };
 
 }  // namespace psst::run

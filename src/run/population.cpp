@@ -167,6 +167,14 @@ void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_s
   }
 }
 
+std::vector<std::pair<std::string, std::vector<double>*>> Population::persistent_arrays() {
+  std::vector<std::pair<std::string, std::vector<double>*>> arrays;
+  for (const auto& v : system_.state_variables()) arrays.emplace_back("x." + v, &arrays_.at("x." + v));
+  arrays.emplace_back("lastspike", &lastspike_);
+  arrays.emplace_back("spiking", &spiking_);
+  return arrays;
+}
+
 void Population::run_stage(std::size_t stage) { stage_kernels_[stage]->run(stage_args_[stage], 0, size_); }
 
 void Population::detect_spikes(double t, double spike_time, std::vector<std::size_t>& spikes) {

@@ -58,6 +58,9 @@ class Population {
   std::vector<double>& state(const std::string& variable) { return arrays_.at("x." + variable); }
   const std::vector<double>& state(const std::string& variable) const { return arrays_.at("x." + variable); }
   std::vector<double>& lastspike() { return lastspike_; }
+  // Everything that carries over from one step to the next (for checkpoints):
+  // the state x.<var>, last spike times and the threshold condition.
+  std::vector<std::pair<std::string, std::vector<double>*>> persistent_arrays();
   std::vector<double>& spiking() { return spiking_; }
   const Values& parameter(const std::string& name) const { return parameters_.at(name); }
 

@@ -196,6 +196,12 @@ backend::KernelArgs Projection::bind(const graph::Program& program, std::size_t 
   return args;
 }
 
+std::vector<std::pair<std::string, std::vector<double>*>> Projection::persistent_arrays() {
+  std::vector<std::pair<std::string, std::vector<double>*>> arrays;
+  for (const auto& v : system_.state_variables()) arrays.emplace_back("x." + v, &arrays_.at("x." + v));
+  return arrays;
+}
+
 double Projection::bytes_per_synapse() const {
   if (size() == 0) return 0.0;
   double bytes = static_cast<double>(connectivity_.bytes());

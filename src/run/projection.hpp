@@ -38,6 +38,10 @@ class Projection {
   void deliver(std::int64_t step, double t, const std::vector<std::size_t>& pre_spikes);
   std::vector<double>& state(const std::string& variable) { return arrays_.at("x." + variable); }
   std::int64_t delay_steps() const { return delay_steps_; }
+  // What carries over between steps (for checkpoints): synapse state and spikes in flight,
+  // the ring of synapses due at each step modulo its size.
+  std::vector<std::pair<std::string, std::vector<double>*>> persistent_arrays();
+  std::vector<std::vector<std::uint32_t>>& event_ring() { return ring_; }
 
  private:
   backend::KernelArgs bind(const graph::Program& program, std::size_t stage, bool presynaptic);
@@ -53,7 +57,6 @@ class Projection {
   std::vector<backend::KernelArgs> presynaptic_args_, synaptic_args_;
   std::map<std::string, std::vector<double>> arrays_;  // x., k., acc., summed., hoisted.
   std::map<std::string, Values> parameters_;
-  std::vector<std::uint32_t> synapse_index_;  // 0..n-1 as doubles are in index_
   std::vector<double> index_;
   std::vector<std::string> summed_targets_;
   double time_ = 0.0, dt_ = 0.0, count_ = 0.0;

@@ -114,6 +114,12 @@ void Simulation::advance_one_step() {
   for (auto* o : observers_) o->on_step(*this, step_, spikes_);
 }
 
+void Simulation::restore_step(std::int64_t step) {
+  if (step < 0 || step > total_steps_)
+    throw UserError(fmt::format("cannot continue from step {}: the run has {} steps", step, total_steps_));
+  step_ = step;
+}
+
 std::int64_t Simulation::run_until_step(std::int64_t last_step) {
   if (!started_) {
     started_ = true;

@@ -64,6 +64,8 @@ class Simulation {
   std::int64_t run_until_step(std::int64_t last_step);
   void run() { run_until_step(total_steps_); }
   void advance_one_step();
+  // Continues from a checkpoint: the state arrays were restored by the caller.
+  void restore_step(std::int64_t step);
 
  private:
   model::NetworkSpec spec_;

@@ -1,0 +1,104 @@
+#include "run/driver.hpp"
+
+
+#include <fmt/format.h>
+
+#include "run/checkpoint.hpp"
+#include "run/finite_state_guard.hpp"
+#include "run/hdf5_recorder.hpp"
+#include "run/progress.hpp"
+
+namespace psst::run {
+
+namespace {
+
+// Runs to the end or until asked to stop; a stop or a blow-up leaves a flushed file.
+DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverOptions& options) {
+  ProgressReporter progress(stderr, options.progress);
+  FiniteStateGuard guard;
+  std::optional<Checkpointer> checkpointer;
+  if (options.checkpoint_every > 0) {
+    std::int64_t every = whole_steps(options.checkpoint_every, simulation.dt(), "--checkpoint-every");
+    recorder.file().set_attribute("/", "checkpoint_every", options.checkpoint_every);
+    checkpointer.emplace(simulation, recorder, std::max<std::int64_t>(every, 1));
+  }
+  simulation.add_observer(&recorder);
+  simulation.add_observer(&guard);
+  if (checkpointer) simulation.add_observer(&*checkpointer);
+  simulation.add_observer(&progress);
+  DriverResult result;
+  const std::int64_t first = simulation.step();
+  try {
+    while (simulation.step() < simulation.total_steps()) {
+      if (options.stop && options.stop->load() != 0) {
+        write_checkpoint(simulation, recorder);
+        result.interrupted = true;
+        break;
+      }
+      simulation.run_until_step(std::min(simulation.step() + 64, simulation.total_steps()));
+    }
+    if (simulation.total_steps() == simulation.step()) {
+      simulation.run_until_step(simulation.step());  // observers' on_finish
+      write_checkpoint(simulation, recorder);         // so that `psst resume --until` can extend any run
+    }
+  } catch (const NumericalError&) {
+    recorder.flush();
+    throw;
+  }
+  recorder.flush();
+  result.time = simulation.time();
+  result.steps = simulation.step() - first;
+  result.seconds = progress.elapsed_seconds();
+  result.spikes = progress.spike_count();
+  for (const auto& p : simulation.populations()) result.neurons += p->size();
+  result.method = simulation.scheme().name;
+  result.backend = simulation.backend_name();
+  result.dt = simulation.dt();
+  return result;
+}
+
+}  // namespace
+
+DriverResult run_to_file(model::NetworkSpec spec, const RunOverrides& overrides, const DriverOptions& options) {
+  Simulation simulation(std::move(spec), overrides);
+  Hdf5Recorder recorder(simulation, options.out, options.overwrite);
+  return drive(simulation, recorder, options);
+}
+
+StoredRun read_stored_run(const std::filesystem::path& out) {
+  io::Hdf5File file = io::Hdf5File::open_read_only(out);
+  StoredRun stored;
+  stored.model_text = file.get_attribute_string("/", "model");
+  stored.model_file = file.get_attribute_string("/", "model_file");
+  stored.settings.dt = file.get_attribute_double("/", "dt");
+  stored.settings.method = file.get_attribute_string("/", "method");
+  stored.settings.seed = static_cast<std::uint64_t>(file.get_attribute_int64("/", "seed"));
+  stored.settings.record_every = file.get_attribute_double("/", "record_every");
+  return stored;
+}
+
+DriverResult resume_file(model::NetworkSpec spec, double until, const RunOverrides& overrides,
+                         const DriverOptions& options) {
+  StoredRun stored = read_stored_run(options.out);
+  io::Hdf5File file = io::Hdf5File::open_read_write(options.out);
+  auto checkpoint = find_checkpoint(file);
+  if (!checkpoint)
+    throw UserError(fmt::format("'{}' has no checkpoint to resume from; runs write one with --checkpoint-every MS "
+                                "and when interrupted (Ctrl-C)",
+                                options.out.string()));
+  RunOverrides settings = stored.settings;
+  settings.backend = overrides.backend;
+  settings.duration = until;
+  Simulation simulation(std::move(spec), settings);
+  if (simulation.total_steps() < checkpoint->step)
+    throw UserError(fmt::format("--until {} ms is before the checkpoint at {} ms", until,
+                                static_cast<double>(checkpoint->step) * simulation.dt()));
+  restore_checkpoint(simulation, file, *checkpoint);
+  Hdf5Recorder recorder(simulation, std::move(file), checkpoint->rows);
+  DriverOptions resumed = options;
+  if (resumed.checkpoint_every == 0 && recorder.file().has_attribute("/", "checkpoint_every"))
+    resumed.checkpoint_every = recorder.file().get_attribute_double("/", "checkpoint_every");
+  return drive(simulation, recorder, resumed);
+}
+
+}  // namespace psst::run

@@ -1,0 +1,50 @@
+#pragma once
+// Runs a model into an HDF5 file, or continues one from its checkpoint: what
+// `psst run` and `psst resume` do, with checkpoints, NaN detection, progress
+// and a clean stop when asked (SIGINT, SIGTERM).
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "model/network.hpp"
+#include "run/simulation.hpp"
+
+namespace psst::run {
+
+struct DriverOptions {
+  std::filesystem::path out;
+  bool overwrite = false;
+  double checkpoint_every = 0.0;            // ms; 0: no periodic checkpoints
+  bool progress = false;                    // print the progress line
+  const std::atomic<int>* stop = nullptr;   // non-zero: stop at the next step boundary
+};
+
+struct DriverResult {
+  bool interrupted = false;   // stopped by `stop`; a checkpoint was written
+  double time = 0.0;          // ms reached
+  std::int64_t steps = 0;     // steps done in this call
+  double seconds = 0.0;       // wall time of the steps
+  std::size_t spikes = 0;
+  std::size_t neurons = 0;
+  std::string method, backend;
+  double dt = 0.0;
+};
+
+DriverResult run_to_file(model::NetworkSpec spec, const RunOverrides& overrides, const DriverOptions& options);
+
+// What an output file says about the run that wrote it.
+struct StoredRun {
+  std::string model_text;  // the full model text
+  std::string model_file;  // where it was read from
+  RunOverrides settings;   // dt, method, seed, record_every of that run
+};
+StoredRun read_stored_run(const std::filesystem::path& out);
+
+// Continues `options.out` from its newest checkpoint to `until` ms. `spec` must be
+// the stored model (parsed by the caller from StoredRun::model_text); settings
+// (dt, method, seed, record_every) come from the file, the backend from `overrides`.
+DriverResult resume_file(model::NetworkSpec spec, double until, const RunOverrides& overrides,
+                         const DriverOptions& options);
+
+}  // namespace psst::run
