@@ -180,6 +180,12 @@ int main(int argc, char** argv) {
     if (*run) return run_command(args);
     if (*resume) return resume_command(args);
     if (*check) return check_command(args);
+  } catch (const psst::IoError& e) {
+    fmt::print(stderr, "psst: {}\n", e.what());
+    // After a failed write (a full disk) HDF5 1.10 can crash in its exit handler while
+    // closing the half-closed file; what could be saved is on disk, so leave at once.
+    std::fflush(nullptr);
+    std::_Exit(1);
   } catch (const psst::UserError& e) {
     fmt::print(stderr, "psst: {}\n", e.what());
     return 1;
