@@ -10,7 +10,6 @@
 //   HDF5 H5Dopen2 failed on 'out.h5' (dataset /time) at src/io/hdf5_file.cpp:120: <HDF5's reason>
 #include <hdf5.h>
 
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -46,12 +45,18 @@ class ErrorPrintingOff {
 
 // Builds the message described above, reading HDF5's current error stack for
 // the most specific reason it recorded.
-std::string hdf5_failure_message(std::string_view call, const Where& where, const std::source_location& loc);
+// Where in psst's source a checked call is made (std::source_location needs clang >= 15 with libstdc++).
+struct CallSite {
+  const char* file;
+  int line;
+};
 
-[[noreturn]] void throw_hdf5_failure(std::string_view call, const Where& where, const std::source_location& loc);
+std::string hdf5_failure_message(std::string_view call, const Where& where, const CallSite& loc);
+
+[[noreturn]] void throw_hdf5_failure(std::string_view call, const Where& where, const CallSite& loc);
 
 template <typename Fn>
-auto checked_call(std::string_view call, const Where& where, const std::source_location& loc, Fn&& fn) {
+auto checked_call(std::string_view call, const Where& where, const CallSite& loc, Fn&& fn) {
   ErrorPrintingOff quiet;
   auto result = fn();
   static_assert(!std::is_unsigned_v<decltype(result)>, "PSST_H5 needs a call that signals failure by a negative value");
@@ -63,5 +68,5 @@ auto checked_call(std::string_view call, const Where& where, const std::source_l
 
 // PSST_H5(H5Xfunc, where, args...): call H5Xfunc(args...) checked; see above.
 #define PSST_H5(fn, where, ...)                                                                      \
-  ::psst::io::detail::checked_call(#fn, (where), std::source_location::current(), \
+  ::psst::io::detail::checked_call(#fn, (where), ::psst::io::detail::CallSite{__FILE__, __LINE__}, \
                                    [&]() { return fn(__VA_ARGS__); })

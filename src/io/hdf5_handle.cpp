@@ -59,7 +59,7 @@ herr_t take_innermost(unsigned n, const H5E_error2_t* err, void* data) {
 
 }  // namespace
 
-std::string hdf5_failure_message(std::string_view call, const Where& where, const std::source_location& loc) {
+std::string hdf5_failure_message(std::string_view call, const Where& where, const CallSite& loc) {
   std::string msg = "HDF5 ";
   msg += call;
   msg += " failed on '";
@@ -75,9 +75,9 @@ std::string hdf5_failure_message(std::string_view call, const Where& where, cons
     msg += ")";
   }
   msg += " at ";
-  msg += project_relative(loc.file_name());
+  msg += project_relative(loc.file);
   msg += ':';
-  msg += std::to_string(loc.line());
+  msg += std::to_string(loc.line);
   std::string reason;
   {
     ErrorPrintingOff quiet;
@@ -90,7 +90,7 @@ std::string hdf5_failure_message(std::string_view call, const Where& where, cons
   return msg;
 }
 
-void throw_hdf5_failure(std::string_view call, const Where& where, const std::source_location& loc) {
+void throw_hdf5_failure(std::string_view call, const Where& where, const CallSite& loc) {
   throw IoError(hdf5_failure_message(call, where, loc));
 }
 
