@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -42,11 +43,22 @@ graph::SystemOptions synapse_options(const Population& pre, const Population& po
 
 std::size_t slice_end(std::size_t end, std::size_t size) { return end == 0 ? size : end; }
 
+// Checks a slice against its population before anything is built.
+const model::ProjectionSpec& checked(const model::ProjectionSpec& spec, const Population& pre, const Population& post) {
+  for (auto [name, begin, end, population] : {std::tuple{spec.pre, spec.pre_begin, spec.pre_end, &pre},
+                                              std::tuple{spec.post, spec.post_begin, spec.post_end, &post}}) {
+    if (end > population->size())
+      throw UserError(spec.where, fmt::format("projection '{}': slice {}[{}:{}] goes past the end of population '{}' "
+                                              "({} neurons)", spec.name, name, begin, end, name, population->size()));
+  }
+  return spec;
+}
+
 }  // namespace
 
 Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Population& post,
                        const graph::Scheme& scheme, backend::Backend& backend, const RunSettings& settings)
-    : name_(spec.name),
+    : name_(checked(spec, pre, post).name),
       pre_(&pre),
       post_(&post),
       connectivity_(build_connectivity(
