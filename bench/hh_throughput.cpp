@@ -1,5 +1,5 @@
 // Throughput of N independent PSST HH neurons (models/hh.toml with N copies):
-//   psst_bench_hh [N=10000] [duration_ms=100] [backend=reference] [method=rk4]
+//   psst_bench_hh [N=10000] [duration_ms=100] [backend=reference] [method=rk4] [threads=0 (all cores)]
 // Prints wall time and neuron-steps per second. Measured, never asserted.
 #include <chrono>
 #include <cstdlib>
@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   overrides.backend = argc > 3 ? argv[3] : "reference";
   overrides.method = argc > 4 ? argv[4] : "rk4";
   overrides.duration = duration;
+  overrides.threads = argc > 5 ? std::stoi(argv[5]) : 0;
   auto spec = psst::lang::read_model_file(std::string(PSST_SOURCE_DIR) + "/models/hh.toml");
   spec.populations[0].size = neurons;
   spec.records.clear();
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   simulation.run();
   auto end = std::chrono::steady_clock::now();
   double setup = std::chrono::duration<double>(start - setup_start).count();
+  if (auto report = simulation.backend().report(); !report.empty()) fmt::print("{}\n", report);
   double seconds = std::chrono::duration<double>(end - start).count();
   double neuron_steps = static_cast<double>(neurons) * static_cast<double>(simulation.total_steps());
   fmt::print("hh_throughput backend={} method={} N={} duration={} ms dt={} ms: setup {:.3f} s, run {:.3f} s, "

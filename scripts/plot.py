@@ -1,20 +1,35 @@
 #!/usr/bin/python3
-"""Plots a psst output file: for every population a spike raster and a voltage
-panel (traces for up to 3 recorded neurons, a heatmap of neurons x time beyond),
-like the PSST figures.
+"""Plots a psst output file: one row per recorded population, with its spike
+raster (neuron index vs time) on the left and its voltage on the right: traces
+of V for 1 to 3 recorded neurons, a heatmap of neurons x time (colour = V) for
+more, like the PSST figures. Without V the first recorded state variable is
+drawn. Prints the spike count of every population and the PNG written.
 
-  /usr/bin/python3 scripts/plot.py FILE.h5 [--out FILE.png] [--variable V] [--max-neurons N]
+  /usr/bin/python3 scripts/plot.py FILE.h5 [--out FILE.png] [--max-neurons N] [--variable NAME]
+
+Needs Debian's python3-h5py, python3-matplotlib and python3-numpy (scripts/setup.sh).
+The file layout is described in docs/output.md.
 """
 import argparse
+import math
 import os
 import sys
 
-import h5py
-import matplotlib
+try:
+    import h5py
+    import matplotlib
+    import numpy as np
+except ImportError as e:  # pragma: no cover
+    print(f"plot.py: {e}; install python3-h5py, python3-matplotlib and python3-numpy", file=sys.stderr)
+    sys.exit(1)
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+MAX_HEATMAP_SAMPLES = 4000  # time columns drawn in a heatmap; longer recordings are strided
+MAX_TICK_RASTER = 200       # up to this many neurons a spike is a vertical tick, beyond a dot
 
 
 def fail(message):
@@ -22,82 +37,211 @@ def fail(message):
     sys.exit(1)
 
 
-def attribute(f, name, default=""):
+def attribute(f, name, default=None):
     value = f.attrs.get(name, default)
-    return value.decode() if isinstance(value, bytes) else value
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    if isinstance(value, np.ndarray) and value.size == 1:
+        return value.item()
+    return value
+
+
+def model_description(f):
+    """The model file stored in the output (attribute 'model'), parsed; {} if unavailable."""
+    text = attribute(f, "model")
+    if not isinstance(text, str):
+        return {}
+    try:
+        import tomllib
+        return tomllib.loads(text)
+    except Exception:  # an old Python, or a model built in C++ ("<api>")
+        return {}
+
+
+def number(value):
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
+class Population:
+    def __init__(self, name, group, model):
+        self.name = name
+        spikes = group.get("spikes")
+        self.spike_times = spikes["time"][:] if spikes is not None and "time" in spikes else None
+        self.spike_index = spikes["index"][:] if spikes is not None and "index" in spikes else None
+        self.state = group.get("state")
+        recorded = [k for k in self.state.keys() if k != "neurons"] if self.state is not None else []
+        # Prefer the order of [record.<P>].variables in the model file.
+        wanted = model.get("record", {}).get(name, {}).get("variables", [])
+        self.variables = [v for v in wanted if v in recorded] + [v for v in recorded if v not in wanted]
+        self.neurons = None
+        if self.state is not None and "neurons" in self.state:
+            self.neurons = self.state["neurons"][:]
+        size = model.get("populations", {}).get(name, {}).get("size")
+        if not isinstance(size, int) or size < 1:
+            size = 1
+            if self.spike_index is not None and len(self.spike_index):
+                size = max(size, int(self.spike_index.max()) + 1)
+            if self.neurons is not None and len(self.neurons):
+                size = max(size, int(self.neurons.max()) + 1)
+        self.size = size
+
+    def variable(self, requested):
+        if requested in self.variables:
+            return requested
+        for v in ("V", "v"):
+            if v in self.variables:
+                return v
+        return self.variables[0] if self.variables else None
+
+    def summary(self, duration):
+        if self.spike_times is None:
+            return f"{self.name}: spikes not recorded"
+        count = len(self.spike_times)
+        active = len(np.unique(self.spike_index)) if count else 0
+        line = f"{self.name}: {count} spike{'' if count == 1 else 's'} from {active} neuron{'' if active == 1 else 's'}"
+        if duration and duration > 0:
+            line += f" of {self.size} ({count / self.size / (duration / 1000.0):.3g} Hz per neuron)"
+        return line
+
+
+def set_time_axis(ax, duration):
+    if duration and duration > 0:
+        ax.set_xlim(0.0, duration)
+    ax.set_xlabel("time (ms)")
+
+
+def draw_raster(ax, p, duration):
+    ax.set_ylim(-0.5, p.size - 0.5)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    ax.set_ylabel("neuron")
+    set_time_axis(ax, duration)
+    if p.spike_times is None:
+        ax.set_title(f"{p.name}: spikes not recorded")
+        ax.text(0.5, 0.5, "spikes not recorded\n(no threshold, or spikes = false)", ha="center", va="center",
+                transform=ax.transAxes, color="0.4")
+        return
+    count = len(p.spike_times)
+    ax.set_title(f"{p.name}: {count} spike{'' if count == 1 else 's'}, {p.size} neuron{'' if p.size == 1 else 's'}")
+    if count == 0:
+        ax.text(0.5, 0.5, "no spikes", ha="center", va="center", transform=ax.transAxes, color="0.4")
+        return
+    t = p.spike_times.astype(float)
+    i = p.spike_index.astype(float)
+    if p.size <= MAX_TICK_RASTER:
+        half = 0.4 if p.size > 1 else 0.3
+        segments = np.stack([np.column_stack([t, i - half]), np.column_stack([t, i + half])], axis=1)
+        ax.add_collection(LineCollection(segments, colors="k", linewidths=1.0 if p.size > 50 else 1.4))
+    else:
+        ax.plot(t, i, ".", color="k", markersize=1.0, markeredgewidth=0, rasterized=True)
+
+
+def draw_state(fig, ax, p, variable, time, duration, max_neurons):
+    if variable is None:
+        ax.text(0.5, 0.5, f"{p.name}: no state recorded", ha="center", va="center", transform=ax.transAxes,
+                color="0.4")
+        ax.set_axis_off()
+        return
+    data = p.state[variable]
+    if data.ndim != 2:  # not written by psst's recorder; say so in the panel, draw the rest
+        ax.set_title(f"{p.name}: {variable}")
+        ax.text(0.5, 0.5, f"unexpected shape {data.shape};\nexpected (samples, neurons)", ha="center", va="center",
+                transform=ax.transAxes, color="0.4")
+        return
+    samples = min(data.shape[0], len(time))
+    columns = data.shape[1]
+    neurons = p.neurons if p.neurons is not None and len(p.neurons) == columns else np.arange(columns)
+    is_voltage = variable in ("V", "v")
+    label = f"{variable} (mV)" if is_voltage else variable
+    set_time_axis(ax, duration)
+    if columns == 0 or samples == 0:
+        ax.set_title(f"{p.name}: {variable}")
+        ax.text(0.5, 0.5, "no samples" if columns else "no neurons recorded", ha="center", va="center",
+                transform=ax.transAxes, color="0.4")
+        return
+    if columns <= 3:
+        for column in range(columns):
+            ax.plot(time[:samples], data[:samples, column], lw=0.9, label=f"neuron {neurons[column]}")
+        if columns > 1:
+            ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
+        ax.set_ylabel(label)
+        ax.set_title(f"{p.name}: {variable}" + (f" of neuron {neurons[0]}" if columns == 1 else ""))
+        return
+    # Heatmap: recorded neurons (rows) x time, at most max_neurons rows and MAX_HEATMAP_SAMPLES columns.
+    n_step = max(1, math.ceil(columns / max(1, max_neurons)))
+    t_step = max(1, math.ceil(samples / MAX_HEATMAP_SAMPLES))
+    values = data[0:samples:t_step, 0:columns:n_step].T
+    t = time[0:samples:t_step]
+    rows = values.shape[0]
+    half = 0.5 * (t[1] - t[0]) if len(t) > 1 else 0.5
+    contiguous = bool(np.all(np.diff(neurons) == 1)) if columns > 1 else True
+    first = int(neurons[0]) if contiguous else 0
+    extent = [t[0] - half, t[-1] + half, first - 0.5, first + rows * n_step - 0.5]
+    finite = values[np.isfinite(values)]
+    image = ax.imshow(values, aspect="auto", origin="lower", cmap="viridis", extent=extent,
+                      interpolation="nearest" if rows <= 200 else "antialiased",
+                      vmin=finite.min() if finite.size else None, vmax=finite.max() if finite.size else None)
+    fig.colorbar(image, ax=ax, label=label, pad=0.02)
+    if contiguous:
+        ax.set_ylabel("neuron")
+    else:  # a selection, e.g. neurons = [3, 17, 40]: rows labelled by the neuron they show
+        ax.set_ylabel("neuron (recorded)")
+        ax.yaxis.set_major_formatter(FuncFormatter(
+            lambda y, _: str(neurons[int(round(y)) * n_step]) if 0 <= round(y) < rows else ""))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    what = f"{columns} of {p.size} neurons" if columns != p.size else f"{columns} neurons"
+    if n_step > 1:
+        what += f", every {n_step}th shown"
+    ax.set_title(f"{p.name}: {variable}, {what}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file")
-    parser.add_argument("--out", help="PNG to write (default: FILE.png)")
+    parser.add_argument("file", help="a psst output file (HDF5)")
+    parser.add_argument("--out", help="PNG to write (default: FILE with .png)")
+    parser.add_argument("--max-neurons", type=int, default=500,
+                        help="at most this many neurons (rows) per heatmap; more are strided (default 500)")
     parser.add_argument("--variable", help="state variable to draw (default: V or v, else the first recorded)")
-    parser.add_argument("--max-neurons", type=int, default=500, help="at most this many neurons per heatmap")
     args = parser.parse_args()
+    if args.max_neurons < 1:
+        fail("--max-neurons must be at least 1")
     out = args.out or os.path.splitext(args.file)[0] + ".png"
+    if not os.path.exists(args.file):
+        fail(f"cannot read '{args.file}': no such file")
     try:
         f = h5py.File(args.file, "r")
     except OSError as e:
-        fail(f"cannot read '{args.file}': {e}")
-    if "populations" not in f or "time" not in f:
-        fail(f"'{args.file}' is not a psst output file (no /populations or /time)")
-    time = f["time"][:]
-    populations = list(f["populations"].keys())
-    rows = []
-    for name in populations:
-        group = f["populations"][name]
-        spikes = group.get("spikes")
-        state = group.get("state")
-        variables = [k for k in state.keys() if k != "neurons"] if state is not None else []
-        variable = args.variable if args.variable in variables else next(
-            (v for v in ("V", "v") if v in variables), variables[0] if variables else None)
-        rows.append((name, spikes, state, variable))
+        fail(f"cannot read '{args.file}': it is not an HDF5 file ({e})")
+    with f:
+        if "time" not in f or not isinstance(f["time"], h5py.Dataset) or "psst_version" not in f.attrs:
+            fail(f"'{args.file}' is not a psst output file (it has no /time dataset or no psst_version attribute)")
+        if "populations" not in f or not len(f["populations"]):
+            fail(f"'{args.file}' records nothing: its model has no [record.<population>] table")
+        time = f["time"][:]
+        model = model_description(f)
+        names = list(f["populations"].keys())
+        order = list(model.get("populations", {}).keys())
+        names.sort(key=lambda n: order.index(n) if n in order else len(order))
+        populations = [Population(n, f["populations"][n], model) for n in names]
+        duration = attribute(f, "duration")
+        if not isinstance(duration, (int, float)):
+            duration = float(time[-1]) if len(time) else 0.0
 
-    fig, axes = plt.subplots(len(rows), 2, figsize=(13, 3.2 * len(rows)), squeeze=False,
-                             gridspec_kw={"width_ratios": [1, 1.15]})
-    duration = attribute(f, "duration", time[-1] if len(time) else 0)
-    summary = []
-    for row, (name, spikes, state, variable) in enumerate(rows):
-        raster, panel = axes[row]
-        if spikes is not None:
-            t, i = spikes["time"][:], spikes["index"][:]
-            raster.plot(t, i, "|", color="k", markersize=3)
-            summary.append(f"{name}: {len(t)} spikes from {len(np.unique(i))} neurons")
-            raster.set_title(f"{name}: spikes ({len(t)})")
-        else:
-            raster.text(0.5, 0.5, "no spikes recorded", ha="center", va="center", transform=raster.transAxes)
-            raster.set_title(f"{name}: spikes")
-            summary.append(f"{name}: no spike monitor")
-        raster.set_xlim(0, float(duration))
-        raster.set_xlabel("time (ms)")
-        raster.set_ylabel("neuron")
-        if variable is None:
-            panel.text(0.5, 0.5, "no state recorded", ha="center", va="center", transform=panel.transAxes)
-            panel.set_axis_off()
-            continue
-        values = state[variable]
-        neurons = state["neurons"][:] if "neurons" in state else np.arange(values.shape[1])
-        samples = min(values.shape[0], len(time))
-        if values.shape[1] <= 3:
-            for column in range(values.shape[1]):
-                panel.plot(time[:samples], values[:samples, column], lw=0.8, label=f"neuron {neurons[column]}")
-            panel.legend(loc="upper right", fontsize=8)
-            panel.set_ylabel(variable)
-        else:
-            step = max(1, int(np.ceil(values.shape[1] / args.max_neurons)))
-            data = values[:samples, ::step].T
-            image = panel.imshow(data, aspect="auto", origin="lower", cmap="viridis", interpolation="nearest",
-                                 extent=[time[0], time[samples - 1], 0, data.shape[0] * step])
-            fig.colorbar(image, ax=panel, label=f"{variable} (mV)" if variable.lower() == "v" else variable)
-            panel.set_ylabel("neuron")
-        panel.set_title(f"{name}: {variable}")
-        panel.set_xlabel("time (ms)")
-    model = os.path.basename(attribute(f, "model_file", args.file))
-    fig.suptitle(f"{model}: {attribute(f, 'method')}, dt = {attribute(f, 'dt')} ms, seed {attribute(f, 'seed')}")
-    fig.tight_layout()
-    fig.savefig(out, dpi=110)
-    for line in summary:
-        print(line)
+        fig, axes = plt.subplots(len(populations), 2, figsize=(13, 2.2 + 2.6 * len(populations)), squeeze=False,
+                                 gridspec_kw={"width_ratios": [1, 1.2]})
+        for (raster, panel), p in zip(axes, populations):
+            draw_raster(raster, p, duration)
+            draw_state(fig, panel, p, p.variable(args.variable), time, duration, args.max_neurons)
+        model_file = attribute(f, "model_file") or args.file
+        title = (f"{os.path.basename(str(model_file))}: {attribute(f, 'method', '?')}, "
+                 f"dt = {number(attribute(f, 'dt', '?'))} ms, {number(duration)} ms, seed {attribute(f, 'seed', '?')}")
+        fig.suptitle(title)
+        fig.tight_layout()
+        try:
+            fig.savefig(out, dpi=110)
+        except OSError as e:
+            fail(f"cannot write '{out}': {e}")
+        for p in populations:
+            print(p.summary(duration))
     print(f"wrote {out}")
 
 

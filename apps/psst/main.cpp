@@ -1,20 +1,27 @@
-// psst: the command-line program. `psst run MODEL.toml`, `psst check MODEL.toml`.
+// psst: the command-line program. `psst run MODEL.toml`, `psst check MODEL.toml`,
+// `psst resume OUT.h5`, `psst codegen MODEL.toml`.
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <atomic>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <iostream>
+#include <map>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "backend/cpu/cpu_backend.hpp"
 #include "lang/model_file.hpp"
 #include "run/driver.hpp"
+#include "run/hdf5_recorder.hpp"
 #include "run/simulation.hpp"
 #include "version.hpp"
 
@@ -42,12 +49,25 @@ struct RunArguments {
   std::optional<double> duration, dt, record_every;
   std::optional<std::string> method;
   std::optional<std::uint64_t> seed;
-  std::string backend = "reference";
+  std::string backend = "default";
+  int threads = 0;
+  bool no_march_native = false;
+  std::vector<std::string> sets;  // POP.NAME=VALUE
   bool quiet = false;
   bool overwrite = false;
   double checkpoint_every = 0.0;
   double until = 0.0;
 };
+
+void add_backend_options(CLI::App* command, RunArguments& a) {
+  command->add_option("--backend", a.backend,
+                      "where kernels run: cpu (compiled C++, threaded), reference (the interpreter), or default (cpu "
+                      "when a C++ compiler is found)")
+      ->capture_default_str();
+  command->add_option("--threads", a.threads, "threads of the cpu backend (0: all cores)")->capture_default_str();
+  command->add_flag("--no-march-native", a.no_march_native,
+                    "cpu backend: compile for generic x86-64, not -march=native");
+}
 
 void add_model_overrides(CLI::App* command, RunArguments& a) {
   command->add_option("--duration", a.duration, "simulated time in ms (overrides the model file)");
@@ -55,7 +75,10 @@ void add_model_overrides(CLI::App* command, RunArguments& a) {
   command->add_option("--method", a.method, "integration method: euler, rk2, rk4, exponential_euler");
   command->add_option("--seed", a.seed, "random seed (jitter, random parameters)");
   command->add_option("--record-every", a.record_every, "state sampling interval in ms (0: every step)");
-  command->add_option("--backend", a.backend, "where kernels run: reference")->capture_default_str();
+  add_backend_options(command, a);
+  command->add_option("--set", a.sets,
+                      "POP.NAME=VALUE: set parameter NAME of population or projection POP to a number (repeatable); "
+                      "compiled kernels are reused, parameters are run-time data");
 }
 
 psst::run::RunOverrides overrides(const RunArguments& a) {
@@ -66,7 +89,45 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   o.method = a.method;
   o.seed = a.seed;
   o.backend = a.backend;
+  o.threads = a.threads;
+  o.march_native = !a.no_march_native;
   return o;
+}
+
+// --set POP.NAME=VALUE: a new constant value for an existing parameter of a population or projection.
+psst::model::NetworkSpec with_settings(psst::model::NetworkSpec spec, const std::vector<std::string>& sets) {
+  for (const auto& set : sets) {
+    auto dot = set.find('.'), equals = set.find('=');
+    if (dot == std::string::npos || equals == std::string::npos || dot > equals || dot == 0 || equals == dot + 1)
+      throw psst::UserError(fmt::format("--set '{}': expected POP.NAME=VALUE, e.g. --set PN.g_Na=90", set));
+    std::string owner = set.substr(0, dot), name = set.substr(dot + 1, equals - dot - 1), text = set.substr(equals + 1);
+    double value = 0.0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size())
+      throw psst::UserError(fmt::format("--set '{}': '{}' is not a number", set, text));
+    std::map<std::string, psst::model::ValueSpec>* parameters = nullptr;
+    std::vector<std::string> owners;
+    for (auto& p : spec.populations) {
+      owners.push_back(p.name);
+      if (p.name == owner) parameters = &p.parameters;
+    }
+    for (auto& p : spec.projections) {
+      owners.push_back(p.name);
+      if (p.name == owner) parameters = &p.parameters;
+    }
+    if (!parameters)
+      throw psst::UserError(fmt::format("--set '{}': there is no population or projection '{}'; the model has {}", set,
+                                        owner, fmt::join(owners, ", ")));
+    auto it = parameters->find(name);
+    if (it == parameters->end()) {
+      std::vector<std::string> names;
+      for (const auto& [n, v] : *parameters) names.push_back(n);
+      throw psst::UserError(fmt::format("--set '{}': '{}' has no parameter '{}'; its parameters are {}", set, owner,
+                                        name, names.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(names, ", "))));
+    }
+    it->second = psst::model::ValueSpec::constant(value, it->second.where);
+  }
+  return spec;
 }
 
 psst::run::DriverOptions driver_options(const RunArguments& a, const std::string& out) {
@@ -88,6 +149,7 @@ int report(const psst::run::DriverResult& r, const RunArguments& a, const std::s
   }
   if (!a.quiet) {
     double neuron_steps = static_cast<double>(r.neurons) * static_cast<double>(r.steps);
+    if (!r.backend_report.empty()) fmt::print("psst: {}\n", r.backend_report);
     fmt::print("psst: simulated to {} ms ({} steps of {} ms, {}) in {:.3f} s on '{}': {} spikes, {:.3g} "
                "neuron-steps/s\npsst: wrote {}\n",
                r.time, r.steps, r.dt, r.method, r.seconds, r.backend, r.spikes,
@@ -98,7 +160,8 @@ int report(const psst::run::DriverResult& r, const RunArguments& a, const std::s
 
 int run_command(const RunArguments& a) {
   std::string out = a.out.empty() ? std::filesystem::path(a.model).stem().string() + ".h5" : a.out;
-  auto result = psst::run::run_to_file(psst::lang::read_model_file(a.model), overrides(a), driver_options(a, out));
+  auto result = psst::run::run_to_file(with_settings(psst::lang::read_model_file(a.model), a.sets), overrides(a),
+                                       driver_options(a, out));
   return report(result, a, out);
 }
 
@@ -119,8 +182,24 @@ int resume_command(const RunArguments& a) {
   return report(result, a, out);
 }
 
+// Prints the C++ of every kernel of the model as the cpu backend compiles it (nothing is compiled).
+int codegen_command(const RunArguments& a) {
+  psst::run::RunOverrides o = overrides(a);
+  o.backend = "cpu";
+  o.compile_kernels = false;
+  o.duration = 0.0;
+  psst::run::Simulation simulation(with_settings(psst::lang::read_model_file(a.model), a.sets), o);
+  auto* cpu = dynamic_cast<psst::backend::cpu::CpuBackend*>(&simulation.backend());
+  if (!cpu) throw psst::InternalError("psst codegen: the simulation did not use the cpu backend");
+  fmt::print("{}", cpu->source());
+  return 0;
+}
+
 int check_command(const RunArguments& a) {
-  psst::run::Simulation simulation(psst::lang::read_model_file(a.model), overrides(a));
+  psst::run::RunOverrides o = overrides(a);
+  o.compile_kernels = false;  // checking needs no machine code; the interpreter runs set-up kernels
+  psst::run::Simulation simulation(with_settings(psst::lang::read_model_file(a.model), a.sets), o);
+  psst::run::check_records(simulation);  // what `psst run` checks when it creates the output file
   const auto& sim = simulation.spec().simulation;
   fmt::print("model {}: OK\n", a.model);
   fmt::print("  simulation: {} ms, dt = {} ms ({} steps), method {} ({}), seed {}\n", sim.duration, simulation.dt(),
@@ -164,22 +243,28 @@ int main(int argc, char** argv) {
   resume->add_option("file", args.out, "output file of the run (HDF5)")->required();
   resume->add_option("--until", args.until, "simulated time to run to, in ms")->required();
   resume->add_option("--checkpoint-every", args.checkpoint_every, "checkpoint interval in ms (default: as before)");
-  resume->add_option("--backend", args.backend, "where kernels run");
+  add_backend_options(resume, args);
   resume->add_flag("--quiet,-q", args.quiet, "no progress line or summary");
   auto* check = app.add_subcommand("check", "parse and validate a model file, print what it contains");
   check->add_option("model", args.model, "model file (TOML)")->required();
   add_model_overrides(check, args);
+  auto* codegen = app.add_subcommand("codegen", "print the C++ source of every kernel of a model (cpu backend)");
+  codegen->add_option("model", args.model, "model file (TOML)")->required();
+  codegen->add_option("--method", args.method, "integration method: euler, rk2, rk4, exponential_euler");
+  codegen->add_option("--set", args.sets, "POP.NAME=VALUE, as for psst run");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; a bad command line is a user error like any other: 1.
+    return app.exit(e) == 0 ? 0 : 1;
   }
   try {
     install_signal_handlers();
     if (*run) return run_command(args);
     if (*resume) return resume_command(args);
     if (*check) return check_command(args);
+    if (*codegen) return codegen_command(args);
   } catch (const psst::IoError& e) {
     fmt::print(stderr, "psst: {}\n", e.what());
     // After a failed write (a full disk) HDF5 1.10 can crash in its exit handler while

@@ -41,6 +41,17 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
+// Levels of an expression tree (bounded by the parser's limit on tokens per equation).
+std::size_t tree_depth(const Expr& expr) {
+  std::size_t deepest = 0;
+  for (const auto& arg : expr.args) deepest = std::max(deepest, tree_depth(*arg));
+  return deepest + 1;
+}
+
+// Definitions are inlined into the equations that read them; past this depth the
+// recursive passes that build kernels would run out of stack.
+constexpr std::size_t max_inlined_depth = 5000;
+
 std::string join(const std::vector<std::string>& names) {
   std::string s;
   for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
@@ -170,8 +181,18 @@ void EquationSystem::check_names(const model::ExprPtr& expr, const std::string& 
 void EquationSystem::check_cycles() const {
   // Depth-first search over definitions; a back edge is a cycle, reported in order.
   std::map<std::string, int> state;  // 0 new, 1 on path, 2 done
+  std::map<std::string, std::size_t> inlined;  // tree depth of a definition with what it reads inlined (at most)
   std::vector<std::string> path;
+  auto too_deep = [&](const std::string& name, std::size_t depth) {
+    return UserError(definitions_.at(name)->where,
+                     fmt::format("the definition of '{}' in population '{}' nests too deeply: with the definitions "
+                                 "it reads put in, its expression is {}{} levels deep (at most {}); write the chain "
+                                 "of definitions with fewer steps",
+                                 name, population_, depth > max_inlined_depth ? "" : "more than ", depth,
+                                 max_inlined_depth));
+  };
   std::function<void(const std::string&)> visit = [&](const std::string& name) {
+    if (path.size() >= max_inlined_depth) throw too_deep(path.front(), path.size());
     state[name] = 1;
     path.push_back(name);
     std::vector<const Expr*> names;
@@ -189,6 +210,11 @@ void EquationSystem::check_cycles() const {
       }
       if (s == 0) visit(n->name);
     }
+    std::size_t deepest = 0;
+    for (const Expr* n : names)
+      if (definitions_.count(n->name)) deepest = std::max(deepest, inlined[n->name]);
+    inlined[name] = tree_depth(*definitions_.at(name)->rhs) + deepest;
+    if (inlined[name] > max_inlined_depth) throw too_deep(name, inlined[name]);
     path.pop_back();
     state[name] = 2;
   };

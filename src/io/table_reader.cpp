@@ -1,11 +1,15 @@
 #include "io/table_reader.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -101,38 +105,58 @@ Table read_npy(const std::filesystem::path& path) {
   return t;
 }
 
+namespace {
+
+// A cell as a number: the whole text must parse ("+1.5", "-2e3", "nan", "inf").
+bool parse_number(std::string_view text, double& v) {
+  if (text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
+  auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  return r.ec == std::errc() && r.ptr == text.data() + text.size();
+}
+
+}  // namespace
+
 Table read_csv(const std::filesystem::path& path) {
   std::istringstream in(read_all(path));
   Table t;
   std::string line;
+  bool first_line = true;  // the first non-comment, non-blank line may be a header
+  int first_row_line = 0;
   for (int number = 1; std::getline(in, line); ++number) {
     if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    std::vector<double> row;
-    std::size_t i = 0;
-    bool header = false;
-    while (i < line.size()) {
+    struct Cell {
+      std::size_t column;  // 1-based character column
+      std::string_view text;
+    };
+    std::vector<Cell> cells;
+    for (std::size_t i = 0;;) {
       i = line.find_first_not_of(" \t\r,", i);
       if (i == std::string::npos) break;
       std::size_t end = line.find_first_of(" \t\r,", i);
       if (end == std::string::npos) end = line.size();
-      double v = 0;
-      auto r = std::from_chars(line.data() + i, line.data() + end, v);
-      if (r.ec != std::errc() || r.ptr != line.data() + end) {
-        if (t.rows == 0 && row.empty() && !header) {
-          header = true;  // a header line of names
-        } else if (!header) {
-          throw IoError(fmt::format("'{}' line {}, column {}: '{}' is not a number", path.string(), number, i + 1,
-                                    line.substr(i, end - i)));
-        }
-      }
-      if (!header) row.push_back(v);
+      cells.push_back({i + 1, std::string_view(line).substr(i, end - i)});
       i = end;
     }
-    if (header || row.empty()) continue;
-    if (t.rows == 0) t.cols = row.size();
+    if (cells.empty()) continue;
+    std::vector<double> row(cells.size());
+    const Cell* bad = nullptr;
+    for (std::size_t k = 0; k < cells.size() && bad == nullptr; ++k) {
+      if (!parse_number(cells[k].text, row[k])) bad = &cells[k];
+    }
+    const bool header = first_line && bad != nullptr;  // a header line of names
+    first_line = false;
+    if (header) continue;
+    if (bad != nullptr) {
+      throw IoError(fmt::format("'{}' line {}, column {}: '{}' is not a number", path.string(), number, bad->column,
+                                bad->text));
+    }
+    if (t.rows == 0) {
+      t.cols = row.size();
+      first_row_line = number;
+    }
     if (row.size() != t.cols)
-      throw IoError(fmt::format("'{}' line {}: {} values, but the first row has {}", path.string(), number, row.size(),
-                                t.cols));
+      throw IoError(fmt::format("'{}' line {}: {} values, but the first row (line {}) has {}", path.string(), number,
+                                row.size(), first_row_line, t.cols));
     t.values.insert(t.values.end(), row.begin(), row.end());
     ++t.rows;
   }

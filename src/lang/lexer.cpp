@@ -190,7 +190,17 @@ class Lexer {
         break;
       default: break;
     }
-    std::string shown = std::isprint(static_cast<unsigned char>(c)) ? std::string(1, c) : fmt::format("\\x{:02x}", c);
+    // A printable ASCII character as it is; a UTF-8 character (a multiplication sign, say) whole; any other byte in hex.
+    const auto byte = static_cast<unsigned char>(c);
+    std::string shown = std::isprint(byte) ? std::string(1, c) : fmt::format("\\x{:02x}", byte);
+    if (byte >= 0xc2 && byte <= 0xf4) {
+      std::size_t length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      std::size_t have = 1;
+      while (have < length && pos_ + have < text_.size() &&
+             (static_cast<unsigned char>(text_[pos_ + have]) & 0xc0) == 0x80)
+        ++have;
+      if (have == length) shown = std::string(text_.substr(pos_, length));
+    }
     throw UserError(here(), fmt::format("unexpected character '{}' in equation; expected a number, a name, an operator "
                                         "(+ - * / ^ ** < <= > >= == != and or not ? :) or parentheses", shown));
   }

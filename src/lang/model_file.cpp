@@ -1,5 +1,6 @@
 #include "lang/model_file.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -7,6 +8,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "graph/scheme.hpp"
 #include "lang/model_builder.hpp"
 #include "lang/parser.hpp"
 
@@ -119,7 +121,14 @@ class Reader {
     sim.where = where(t);
     if (auto* n = t.get("duration")) sim.duration = number(*n, "simulation.duration (ms)");
     if (auto* n = t.get("dt")) sim.dt = number(*n, "simulation.dt (ms)");
-    if (auto* n = t.get("method")) sim.method = string(*n, "simulation.method");
+    if (auto* n = t.get("method")) {
+      sim.method = string(*n, "simulation.method");
+      try {
+        graph::find_scheme(sim.method);  // an unknown method: point at it here, where it is written
+      } catch (const UserError& e) {
+        throw UserError(where(*n), e.what());
+      }
+    }
     if (auto* n = t.get("seed")) sim.seed = count(*n, "simulation.seed");
     if (auto* n = t.get("record_every")) sim.record_every = number(*n, "simulation.record_every (ms)");
     if (auto* n = t.get("lastspike_initial")) sim.lastspike_initial = number(*n, "simulation.lastspike_initial (ms)");
@@ -231,7 +240,10 @@ class Reader {
                  {"equations", "parameters", "initial", "threshold", "jitter"});
     }
     std::size_t size = 1;
-    if (auto* s = t.get("size")) size = count(*s, what + ".size");
+    if (auto* s = t.get("size")) {
+      size = count(*s, what + ".size");
+      if (size == 0) throw UserError(where(*s), fmt::format("{}.size is 0; a population needs at least one neuron", what));
+    }
     PopulationBuilder p = builder_.population(name, size);
     p.spec().where = where(t);
     const toml::node* equations = lookup(t, model, "equations");
@@ -251,7 +263,13 @@ class Reader {
       }
     }
     if (auto* th = lookup(t, model, "threshold")) p.threshold(string(*th, what + ".threshold"), origin(*th));
-    if (auto* j = lookup(t, model, "jitter")) p.jitter(number(*j, what + ".jitter"));
+    if (auto* j = lookup(t, model, "jitter")) {
+      double jitter = number(*j, what + ".jitter");
+      if (!(jitter >= 0.0) || !std::isfinite(jitter))
+        throw UserError(where(*j), fmt::format("{}.jitter is a relative standard deviation and must be >= 0, found {}",
+                                               what, jitter));
+      p.jitter(jitter);
+    }
     if (auto* inputs = t.get("inputs"))
       for (auto& [k, node] : table(*inputs, what + ".inputs")) p.input(input(name, std::string(k.str()), node));
   }

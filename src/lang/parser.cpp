@@ -12,9 +12,25 @@ using model::ExprPtr;
 
 namespace {
 
+// Limits that keep the recursive passes over a tree (parsing, checking, building,
+// destroying) well inside the stack: far beyond any hand-written equation.
+constexpr int max_nesting = 256;  // parentheses, signs, powers, 'not', '? :' inside one another
+constexpr std::size_t max_statement_tokens = 10000;
+
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
+  explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {
+    // Checked before any tree is built: a tree too deep to build is also too deep to free.
+    std::size_t first = 0;
+    for (std::size_t i = 0; i < tokens_.size(); ++i) {
+      if (tokens_[i].kind != TokenKind::Newline && tokens_[i].kind != TokenKind::End) continue;
+      if (i - first > max_statement_tokens)
+        throw UserError(tokens_[first].where, fmt::format("this equation is too long ({} tokens; at most {}); split "
+                                                          "it into definitions",
+                                                          i - first, max_statement_tokens));
+      first = i + 1;
+    }
+  }
 
   std::vector<model::Equation> equations() {
     std::vector<model::Equation> result;
@@ -75,6 +91,22 @@ class Parser {
     next();
     return true;
   }
+  // One level deeper into a nested expression; at most max_nesting levels.
+  class Nested {
+   public:
+    Nested(Parser& parser, const Token& at) : parser_(parser) {
+      if (++parser_.depth_ > max_nesting)
+        throw UserError(at.where, fmt::format("expression nested too deeply (more than {} levels of parentheses, "
+                                              "signs, powers or conditionals)", max_nesting));
+    }
+    ~Nested() { --parser_.depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+
+   private:
+    Parser& parser_;
+  };
+
   [[noreturn]] void fail(const Token& found, const std::string& expected) const {
     std::string what = found.kind == TokenKind::Identifier || found.kind == TokenKind::Number
                            ? fmt::format("'{}'", found.text)
@@ -114,6 +146,7 @@ class Parser {
   ExprPtr expression() { return conditional(); }
 
   ExprPtr conditional() {
+    Nested nested(*this, peek());
     ExprPtr condition = logical_or();
     if (peek().kind != TokenKind::Question) return condition;
     SourceLocation where = next().where;
@@ -143,6 +176,7 @@ class Parser {
 
   ExprPtr logical_not() {
     if (peek().kind == TokenKind::Bang) {
+      Nested nested(*this, peek());
       SourceLocation where = next().where;
       return Expr::make_unary(model::UnaryOp::Not, logical_not(), where);
     }
@@ -195,10 +229,15 @@ class Parser {
 
   ExprPtr unary() {
     if (peek().kind == TokenKind::Minus) {
+      Nested nested(*this, peek());
       SourceLocation where = next().where;
       return Expr::make_unary(model::UnaryOp::Negate, unary(), where);
     }
-    if (accept(TokenKind::Plus)) return unary();
+    if (peek().kind == TokenKind::Plus) {
+      Nested nested(*this, peek());
+      next();
+      return unary();
+    }
     return power();
   }
 
@@ -206,6 +245,7 @@ class Parser {
   ExprPtr power() {
     ExprPtr base = primary();
     if (peek().kind != TokenKind::Caret) return base;
+    Nested nested(*this, peek());
     SourceLocation where = next().where;
     return Expr::make_binary(BinaryOp::Pow, base, unary(), where);
   }
@@ -223,8 +263,11 @@ class Parser {
         const Token& open = next();
         ExprPtr inner = expression();
         if (peek().kind != TokenKind::RightParen)
-          throw UserError(peek().where, fmt::format("expected ')' to close the '(' at column {}, found {} "
+          throw UserError(peek().where, fmt::format("expected ')' to close the '(' at {}column {}, found {} "
                                                     "(unbalanced parentheses)",
+                                                    open.where.line == peek().where.line
+                                                        ? std::string()
+                                                        : fmt::format("line {}, ", open.where.line),
                                                     open.where.column, describe(peek().kind)));
         next();
         return inner;
@@ -257,6 +300,7 @@ class Parser {
 
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

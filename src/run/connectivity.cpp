@@ -115,7 +115,12 @@ Connectivity build_connectivity(const model::ConnectSpec& spec, const Projection
       break;
     }
     case Rule::Matrix: {
-      io::Table table = io::read_table(spec.file);
+      io::Table table;
+      try {
+        table = io::read_table(spec.file);
+      } catch (const IoError& e) {  // say which projection of which model line wanted the file
+        throw IoError(spec.where, fmt::format("projection '{}': {}", projection, e.what()));
+      }
       if (table.rows != g.post_end - g.post_begin || table.cols != n_pre)
         throw UserError(spec.where, fmt::format("projection '{}': matrix '{}' is {} x {}; expected (post = {}) x (pre = "
                                                 "{})", projection, spec.file, table.rows, table.cols,

@@ -53,6 +53,7 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
   for (const auto& p : simulation.populations()) result.neurons += p->size();
   result.method = simulation.scheme().name;
   result.backend = simulation.backend_name();
+  result.backend_report = simulation.backend().report();
   result.dt = simulation.dt();
   return result;
 }
@@ -88,6 +89,9 @@ DriverResult resume_file(model::NetworkSpec spec, double until, const RunOverrid
                                 options.out.string()));
   RunOverrides settings = stored.settings;
   settings.backend = overrides.backend;
+  settings.threads = overrides.threads;
+  settings.march_native = overrides.march_native;
+  settings.cache_dir = overrides.cache_dir;
   settings.duration = until;
   Simulation simulation(std::move(spec), settings);
   if (simulation.total_steps() < checkpoint->step)

@@ -28,6 +28,7 @@ struct DriverResult {
   std::size_t spikes = 0;
   std::size_t neurons = 0;
   std::string method, backend;
+  std::string backend_report;  // the backend's set-up (compiled or loaded kernels), or ""
   double dt = 0.0;
 };
 

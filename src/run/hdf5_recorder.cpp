@@ -25,10 +25,40 @@ std::size_t population_index(const Simulation& simulation, const model::RecordSp
                                             record.population, record.population, names));
 }
 
+io::Hdf5File create_checked(const Simulation& simulation, const std::filesystem::path& path, bool overwrite) {
+  check_records(simulation);
+  return io::Hdf5File::create(path, overwrite);
+}
+
 }  // namespace
 
+void check_records(const Simulation& simulation) {
+  for (const auto& record : simulation.spec().records) {
+    const Population& population = *simulation.populations()[population_index(simulation, record)];
+    if (record.neurons)
+      for (std::size_t n : *record.neurons)
+        if (n >= population.size())
+          throw UserError(record.where, fmt::format("[record.{}]: neuron {} does not exist; the population has {} "
+                                                    "neurons (0 to {})",
+                                                    record.population, n, population.size(), population.size() - 1));
+    for (std::size_t k = 0; k < record.variables.size(); ++k) {
+      const std::string& variable = record.variables[k];
+      if (std::count(record.variables.begin(), record.variables.begin() + static_cast<std::ptrdiff_t>(k), variable))
+        throw UserError(record.where, fmt::format("[record.{}]: '{}' is listed twice in 'variables'",
+                                                  record.population, variable));
+      if (!population.system().is_state(variable)) {
+        std::string names;
+        for (const auto& v : population.system().state_variables()) names += (names.empty() ? "" : ", ") + v;
+        throw UserError(record.where, fmt::format("[record.{}]: '{}' is not a state variable of population '{}'; "
+                                                  "recordable variables: {}",
+                                                  record.population, variable, population.name(), names));
+      }
+    }
+  }
+}
+
 Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, const std::filesystem::path& path, bool overwrite)
-    : file_(io::Hdf5File::create(path, overwrite)), last_flush_(std::chrono::steady_clock::now()) {
+    : file_(create_checked(simulation, path, overwrite)), last_flush_(std::chrono::steady_clock::now()) {
   write_attributes(simulation);
   open_monitors(simulation, nullptr);
 }
@@ -36,6 +66,7 @@ Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, const std::filesystem::
 Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, io::Hdf5File file,
                            const std::map<std::string, std::size_t>& rows)
     : file_(std::move(file)), last_flush_(std::chrono::steady_clock::now()), resuming_(true) {
+  check_records(simulation);
   write_attributes(simulation);
   open_monitors(simulation, &rows);
 }
@@ -75,25 +106,13 @@ void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<st
     const Population& population = *simulation.populations()[p];
     std::vector<std::size_t> neurons;
     if (record.neurons) {
-      neurons = *record.neurons;
-      for (std::size_t n : neurons)
-        if (n >= population.size())
-          throw UserError(record.where, fmt::format("[record.{}]: neuron {} does not exist; the population has {} "
-                                                    "neurons (0 to {})",
-                                                    record.population, n, population.size(), population.size() - 1));
+      neurons = *record.neurons;  // checked by check_records
     } else {
       neurons.resize(population.size());
       for (std::size_t i = 0; i < neurons.size(); ++i) neurons[i] = i;
     }
     const std::string group = "/populations/" + population.name();
     for (const auto& variable : record.variables) {
-      if (!population.system().is_state(variable)) {
-        std::string names;
-        for (const auto& v : population.system().state_variables()) names += (names.empty() ? "" : ", ") + v;
-        throw UserError(record.where, fmt::format("[record.{}]: '{}' is not a state variable of population '{}'; "
-                                                  "recordable variables: {}",
-                                                  record.population, variable, population.name(), names));
-      }
       std::vector<std::int64_t> indices(neurons.begin(), neurons.end());
       if (!resume_rows) file_.write_vector(group + "/state/neurons", indices);
       states_.push_back({p, variable, neurons,

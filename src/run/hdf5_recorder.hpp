@@ -19,10 +19,14 @@
 
 namespace psst::run {
 
+// Checks the [record] tables against the simulation: unknown populations,
+// variables that are not state variables, neuron indices out of range.
+void check_records(const Simulation& simulation);
+
 class Hdf5Recorder final : public StepObserver {
  public:
-  // Checks the record specs against the simulation (unknown populations,
-  // variables, neuron indices) and creates the file.
+  // Checks the record specs (check_records), then creates the file: a bad
+  // [record] table leaves no file behind.
   Hdf5Recorder(const Simulation& simulation, const std::filesystem::path& path, bool overwrite);
   // Continues a file: every series is cut back to its length at the checkpoint
   // (`rows`, by dataset path), then appended to.

@@ -14,7 +14,12 @@ InputTable::InputTable(const model::InputSpec& spec, const std::string& populati
     : size_(size), default_value_(spec.default_value) {
   const std::string what = fmt::format("input '{}' of population '{}'", spec.name, population);
   if (!spec.file.empty()) {
-    io::Table table = io::read_table(spec.file);
+    io::Table table;
+    try {
+      table = io::read_table(spec.file);
+    } catch (const IoError& e) {  // say which input of which model line wanted the file
+      throw IoError(spec.where, fmt::format("{}: {}", what, e.what()));
+    }
     // (steps,) or (steps, 1) or (1, steps): one trace for all neurons; (neurons, steps): one row each.
     if (table.rows == 1 || table.cols == 1) {
       rows_ = 1;

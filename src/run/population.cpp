@@ -73,18 +73,22 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
   for (std::size_t i = 0; i < size_; ++i) index_[i] = static_cast<double>(i);
 
   for (const auto& program : programs_.stages) {
-    stage_kernels_.push_back(backend.compile(program));
     stage_args_.push_back(bind(program));
+    stage_kernels_.push_back(backend.compile(program, stage_args_.back().bindings()));
   }
   if (programs_.has_threshold) {
-    threshold_kernel_ = backend.compile(programs_.threshold);
     threshold_args_ = bind(programs_.threshold);
-    threshold_args_.outputs = {spiking_.data()};
-    // The condition at the start: a neuron that starts above threshold has not crossed it.
-    time_ = 0.0;
-    threshold_kernel_->run(threshold_args_, 0, size_);
-    threshold_args_.outputs = {spiking_next_.data()};
+    threshold_kernel_ = backend.compile(programs_.threshold, threshold_args_.bindings());
   }
+}
+
+void Population::initialize_threshold(double t) {
+  if (!threshold_kernel_) return;
+  // The condition at the start: a neuron that starts above threshold has not crossed it.
+  time_ = t;
+  threshold_args_.outputs = {spiking_.data()};
+  threshold_kernel_->run(threshold_args_, 0, size_);
+  threshold_args_.outputs = {spiking_next_.data()};
 }
 
 backend::KernelArgs Population::bind(const graph::Program& program) {
@@ -132,8 +136,8 @@ void Population::share_stage_state(const std::vector<std::string>& variables, ba
     auto program = graph::build_stage_state_program(system_, *scheme_, s, shared_);
     if (program) {
       for (const auto& v : shared_) arrays_.try_emplace("xs." + v, size_, 0.0);
-      state_kernels_.push_back(backend.compile(*program));
       state_args_.push_back(bind(*program));
+      state_kernels_.push_back(backend.compile(*program, state_args_.back().bindings()));
     } else {
       state_kernels_.push_back(nullptr);
       state_args_.emplace_back();

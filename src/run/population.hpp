@@ -54,6 +54,8 @@ class Population {
   // neurons whose condition became true, and sets their last spike time to `spike_time`.
   void detect_spikes(double t, double spike_time, std::vector<std::size_t>& spikes);
   bool has_threshold() const { return programs_.has_threshold; }
+  // Evaluates the threshold condition on the initial state (after the backend is finalised).
+  void initialize_threshold(double t);
 
   std::vector<double>& state(const std::string& variable) { return arrays_.at("x." + variable); }
   const std::vector<double>& state(const std::string& variable) const { return arrays_.at("x." + variable); }

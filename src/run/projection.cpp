@@ -30,6 +30,8 @@ model::PopulationSpec synapse_group(const model::ProjectionSpec& spec, std::size
   group.parameters = spec.parameters;
   group.initial = spec.initial;
   group.where = spec.where;
+  if (!spec.connect.matrix_values.empty())  // declared here; its values come from the matrix
+    group.parameters.try_emplace(spec.connect.matrix_values, model::ValueSpec::constant(0.0));
   return group;
 }
 
@@ -127,10 +129,12 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
     for (std::size_t s = 0; s < programs_.size(); ++s) {
       const auto& stage = programs_[s];
       for (const auto& out : stage.presynaptic.outputs) arrays_.try_emplace(out, pre.size(), 0.0);
-      presynaptic_kernels_.push_back(stage.presynaptic.code.empty() ? nullptr : backend.compile(stage.presynaptic));
       presynaptic_args_.push_back(stage.presynaptic.code.empty() ? backend::KernelArgs{} : bind(stage.presynaptic, s, true));
-      synaptic_kernels_.push_back(backend.compile(stage.synaptic));
+      presynaptic_kernels_.push_back(stage.presynaptic.code.empty()
+                                         ? nullptr
+                                         : backend.compile(stage.presynaptic, presynaptic_args_.back().bindings()));
       synaptic_args_.push_back(bind(stage.synaptic, s, false));
+      synaptic_kernels_.push_back(backend.compile(stage.synaptic, synaptic_args_.back().bindings()));
     }
   }
 
@@ -158,7 +162,18 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
     graph::KernelSpec event_spec{&system_, &scheme,
                                  [this](const std::string& name) { return external_slot(name, "x."); }, {}};
     event_program_ = graph::build_event_program(event_spec, on_pre_, name_ + "_on_pre");
-    event_kernel_ = backend.compile(event_program_);
+    // Every per-synapse input of the event kernel is gathered through the list of synapses due.
+    std::vector<backend::Binding> bindings;
+    for (const auto& slot : event_program_.inputs) {
+      bool broadcast = slot == "t" || slot == "dt" || slot == "N";
+      if (slot.rfind("param.", 0) == 0) broadcast = parameters_.at(slot.substr(6)).size() == 1;
+      if (slot.rfind("pre.", 0) == 0 || slot.rfind("post.", 0) == 0) {
+        bool is_pre = slot[1] == 'r';
+        broadcast = (is_pre ? pre_ : post_)->binding(slot.substr(is_pre ? 4 : 5), 0).stride == 0;
+      }
+      bindings.push_back(broadcast ? backend::Binding::Broadcast : backend::Binding::Gathered);
+    }
+    event_kernel_ = backend.compile(event_program_, bindings);
   }
 }
 

@@ -14,6 +14,9 @@ std::int64_t whole_steps(double duration, double dt, const std::string& what) {
     throw UserError(fmt::format("{} = {} ms is not a whole number of time steps dt = {} ms ({} steps); choose a "
                                 "multiple of dt",
                                 what, duration, dt, ratio));
+  if (!(steps < 0x1p62))  // the cast below would overflow
+    throw UserError(fmt::format("{} = {} ms is {} time steps of dt = {} ms, too many to count; choose a larger dt",
+                                what, duration, steps, dt));
   return static_cast<std::int64_t>(steps);
 }
 
@@ -24,20 +27,31 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides) :
   if (overrides.method) sim.method = *overrides.method;
   if (overrides.seed) sim.seed = *overrides.seed;
   if (overrides.record_every) sim.record_every = *overrides.record_every;
+  // A bad value from the model file is reported at its [simulation] table; one from the command line, without.
+  auto error = [&](bool from_command_line, const std::string& message) {
+    return from_command_line || sim.where.line == 0 ? UserError(message) : UserError(sim.where, message);
+  };
   if (!(sim.dt > 0.0) || !std::isfinite(sim.dt))
-    throw UserError(sim.where, fmt::format("the time step dt must be a positive number of ms, got {}", sim.dt));
+    throw error(overrides.dt.has_value(), fmt::format("the time step dt must be a positive number of ms, got {}", sim.dt));
   if (!(sim.duration >= 0.0) || !std::isfinite(sim.duration))
-    throw UserError(sim.where, fmt::format("the duration must be a non-negative number of ms, got {}", sim.duration));
+    throw error(overrides.duration.has_value(),
+                fmt::format("the duration must be a non-negative number of ms, got {}", sim.duration));
   if (!(sim.record_every >= 0.0))
-    throw UserError(sim.where, fmt::format("record_every must be >= 0 ms (0: every step), got {}", sim.record_every));
+    throw error(overrides.record_every.has_value(),
+                fmt::format("record_every must be >= 0 ms (0: every step), got {}", sim.record_every));
   if (spec_.populations.empty()) throw UserError(sim.where, "the model has no populations");
   dt_ = sim.dt;
   seed_ = sim.seed;
-  total_steps_ = whole_steps(sim.duration, dt_, "the duration");
-  record_every_steps_ = sim.record_every == 0.0 ? 1 : whole_steps(sim.record_every, dt_, "record_every");
+  try {
+    total_steps_ = whole_steps(sim.duration, dt_, "the duration");
+    record_every_steps_ = sim.record_every == 0.0 ? 1 : whole_steps(sim.record_every, dt_, "record_every");
+  } catch (const UserError& e) {
+    throw error(overrides.duration || overrides.dt || overrides.record_every, e.what());
+  }
   if (record_every_steps_ < 1) record_every_steps_ = 1;
   scheme_ = &graph::find_scheme(sim.method);
-  backend_ = backend::make_backend(overrides.backend);
+  backend_ = backend::make_backend(
+      overrides.backend, {overrides.threads, overrides.march_native, overrides.cache_dir, "", overrides.compile_kernels});
   RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial};
   auto population_index = [&](const std::string& name, const model::ProjectionSpec& projection, const char* side) {
     for (std::size_t i = 0; i < spec_.populations.size(); ++i)
@@ -72,6 +86,8 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides) :
     projection_pre_.push_back(pre);
   }
   spikes_.resize(populations_.size());
+  backend_->finalize();
+  for (auto& p : populations_) p->initialize_threshold(0.0);
 }
 
 Projection& Simulation::projection(const std::string& name) {

@@ -21,7 +21,11 @@ struct RunOverrides {
   std::optional<double> duration, dt, record_every;
   std::optional<std::string> method;
   std::optional<std::uint64_t> seed;
-  std::string backend = "reference";
+  std::string backend = "default";  // cpu when a C++ compiler is found, else reference
+  int threads = 0;                  // compiled backends: 0 = all cores
+  bool march_native = true;
+  std::string cache_dir;            // compiled backends: "" = the default kernel cache
+  bool compile_kernels = true;      // false: kernels are only printed (psst codegen) and run interpreted
 };
 
 class Simulation;
@@ -50,6 +54,7 @@ class Simulation {
   std::uint64_t seed() const { return seed_; }
   std::int64_t record_every_steps() const { return record_every_steps_; }
   std::string backend_name() const { return backend_->name(); }
+  backend::Backend& backend() { return *backend_; }
 
   std::vector<std::unique_ptr<Population>>& populations() { return populations_; }
   const std::vector<std::unique_ptr<Population>>& populations() const { return populations_; }

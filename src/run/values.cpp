@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "backend/reference/interpreter.hpp"
 #include "graph/element_kernels.hpp"
 #include "io/table_reader.hpp"
 #include "run/random.hpp"
@@ -19,7 +20,12 @@ Values resolve_values(const model::ValueSpec& spec, const ValueContext& context)
     case Kind::Constant: return {spec.value};
     case Kind::List: check_size(spec.values.size(), ""); return spec.values;
     case Kind::File: {
-      io::Table table = io::read_table(spec.file);
+      io::Table table;
+      try {
+        table = io::read_table(spec.file);
+      } catch (const IoError& e) {  // say which value of which model line wanted the file
+        throw IoError(spec.where, fmt::format("{}: {}", context.what, e.what()));
+      }
       check_size(table.values.size(), fmt::format(" in '{}' ({} x {})", spec.file, table.rows, table.cols));
       return table.values;
     }
@@ -79,7 +85,10 @@ Values evaluate_expression(const graph::EquationSystem& system, const model::Exp
   }
   Values result(size);
   args.outputs.push_back(result.data());
-  backend.compile(program)->run(args, 0, size);
+  // Set-up expressions run once: the interpreter (same semantics as every backend) is enough.
+  (void)backend;
+  backend::reference::InterpreterBackend interpreter;
+  interpreter.compile(program, args.bindings())->run(args, 0, size);
   return result;
 }
 

@@ -108,7 +108,7 @@ class InterpretedKernel final : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> InterpreterBackend::compile(const graph::Program& program) {
+std::unique_ptr<Kernel> InterpreterBackend::compile(const graph::Program& program, const std::vector<Binding>&) {
   return std::make_unique<InterpretedKernel>(program);
 }
 

@@ -12,7 +12,7 @@ inline constexpr std::size_t block_size = 64;
 class InterpreterBackend final : public Backend {
  public:
   std::string name() const override { return "reference"; }
-  std::unique_ptr<Kernel> compile(const graph::Program& program) override;
+  std::unique_ptr<Kernel> compile(const graph::Program& program, const std::vector<Binding>& bindings) override;
 };
 
 }  // namespace psst::backend::reference

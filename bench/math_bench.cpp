@@ -1,0 +1,153 @@
+// Throughput of psst::math::{exp, expm1, log, x_over_expm1} against glibc.
+//
+// Standalone (not in CMake yet):
+//   g++ -std=c++20 -O3 -ffp-contract=off -Isrc bench/math_bench.cpp -o math_bench && ./math_bench
+//
+// For each function it prints nanoseconds per value for
+//   loop      a plain loop over an array, which g++ -O3 auto-vectorises
+//             (baseline x86-64 = SSE2, 2 doubles per instruction);
+//   avx2      the same loop compiled with target("avx2,fma") (4 per instruction);
+//   avx512    the same loop compiled with target("avx512f,...") (8 per instruction);
+//   scalar    one call at a time through a noinline function (no vectorisation:
+//             the cost of an interpreter calling it value by value);
+//   std       the same loop calling std::exp / std::expm1 / std::log (glibc;
+//             never vectorised without -ffast-math).
+// All variants produce the same bits (tests/math_vector_test.cpp); the
+// checksum printed keeps the compiler from dropping the work.
+#include "math/functions.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+namespace {
+
+namespace pm = psst::math;
+
+using Loop = void (*)(const double* __restrict, double* __restrict, int);
+
+#define PSST_BENCH_LOOPS(isa, attributes)                                                         \
+  attributes void exp_##isa(const double* __restrict x, double* __restrict y, int n) {          \
+    for (int i = 0; i < n; ++i) y[i] = pm::exp(x[i]);                                            \
+  }                                                                                              \
+  attributes void expm1_##isa(const double* __restrict x, double* __restrict y, int n) {        \
+    for (int i = 0; i < n; ++i) y[i] = pm::expm1(x[i]);                                          \
+  }                                                                                              \
+  attributes void log_##isa(const double* __restrict x, double* __restrict y, int n) {          \
+    for (int i = 0; i < n; ++i) y[i] = pm::log(x[i]);                                            \
+  }                                                                                              \
+  attributes void x_over_expm1_##isa(const double* __restrict x, double* __restrict y, int n) { \
+    for (int i = 0; i < n; ++i) y[i] = pm::x_over_expm1(x[i]);                                   \
+  }
+
+PSST_BENCH_LOOPS(loop, __attribute__((noinline)))
+#if defined(__x86_64__) && defined(__GNUC__)
+PSST_BENCH_LOOPS(avx2, __attribute__((noinline, target("avx2,fma"))))
+PSST_BENCH_LOOPS(avx512, __attribute__((noinline, target("avx512f,avx512dq,avx512vl,prefer-vector-width=512"))))
+#endif
+#undef PSST_BENCH_LOOPS
+
+__attribute__((noinline)) double exp_one(double x) { return pm::exp(x); }
+__attribute__((noinline)) double expm1_one(double x) { return pm::expm1(x); }
+__attribute__((noinline)) double log_one(double x) { return pm::log(x); }
+__attribute__((noinline)) double x_over_expm1_one(double x) { return pm::x_over_expm1(x); }
+
+__attribute__((noinline)) void exp_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = exp_one(x[i]);
+}
+__attribute__((noinline)) void expm1_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = expm1_one(x[i]);
+}
+__attribute__((noinline)) void log_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = log_one(x[i]);
+}
+__attribute__((noinline)) void x_over_expm1_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = x_over_expm1_one(x[i]);
+}
+
+__attribute__((noinline)) void exp_std(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = std::exp(x[i]);
+}
+__attribute__((noinline)) void expm1_std(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = std::expm1(x[i]);
+}
+__attribute__((noinline)) void log_std(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = std::log(x[i]);
+}
+__attribute__((noinline)) void x_over_expm1_std(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = x[i] == 0.0 ? 1.0 : x[i] / std::expm1(x[i]);
+}
+
+double checksum = 0.0;
+
+// Best of several repetitions, in ns per value.
+double time_loop(Loop loop, const std::vector<double>& x) {
+  std::vector<double> y(x.size());
+  const int n = static_cast<int>(x.size());
+  double best = 1e300;
+  for (int rep = 0; rep < 7; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    constexpr int kInner = 50;
+    for (int k = 0; k < kInner; ++k) loop(x.data(), y.data(), n);
+    const auto t1 = std::chrono::steady_clock::now();
+    const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / (double(kInner) * double(n));
+    if (ns < best) best = ns;
+  }
+  for (double v : y) checksum += v;
+  return best;
+}
+
+struct Row {
+  const char* name;
+  Loop loop, avx2, avx512, scalar, std_loop;
+};
+
+}  // namespace
+
+int main() {
+  constexpr std::size_t kN = 4096;  // fits in L1/L2: measures compute, not memory
+  std::mt19937_64 g(1);
+  std::vector<double> exp_args(kN), log_args(kN), hh_args(kN);
+  for (std::size_t i = 0; i < kN; ++i) {
+    exp_args[i] = std::uniform_real_distribution<double>(-20.0, 20.0)(g);
+    log_args[i] = std::exp(std::uniform_real_distribution<double>(-20.0, 20.0)(g));
+    hh_args[i] = std::uniform_real_distribution<double>(-10.0, 10.0)(g);  // HH rate-function range
+  }
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  const bool have_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool have_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                           __builtin_cpu_supports("avx512vl");
+  const Row rows[] = {
+      {"exp", exp_loop, exp_avx2, exp_avx512, exp_scalar, exp_std},
+      {"expm1", expm1_loop, expm1_avx2, expm1_avx512, expm1_scalar, expm1_std},
+      {"log", log_loop, log_avx2, log_avx512, log_scalar, log_std},
+      {"x_over_expm1", x_over_expm1_loop, x_over_expm1_avx2, x_over_expm1_avx512, x_over_expm1_scalar,
+       x_over_expm1_std},
+  };
+#else
+  const bool have_avx2 = false, have_avx512 = false;
+  const Row rows[] = {
+      {"exp", exp_loop, nullptr, nullptr, exp_scalar, exp_std},
+      {"expm1", expm1_loop, nullptr, nullptr, expm1_scalar, expm1_std},
+      {"log", log_loop, nullptr, nullptr, log_scalar, log_std},
+      {"x_over_expm1", x_over_expm1_loop, nullptr, nullptr, x_over_expm1_scalar, x_over_expm1_std},
+  };
+#endif
+  std::printf("ns per value (best of 7 x 50 passes over %zu values)\n", kN);
+  std::printf("%-14s %9s %9s %9s %9s %9s\n", "function", "loop", "avx2", "avx512", "scalar", "std");
+  for (const Row& r : rows) {
+    const std::vector<double>& x =
+        r.loop == log_loop ? log_args : (r.loop == x_over_expm1_loop ? hh_args : exp_args);
+    const double t_loop = time_loop(r.loop, x);
+    const double t_avx2 = have_avx2 ? time_loop(r.avx2, x) : -1.0;
+    const double t_avx512 = have_avx512 ? time_loop(r.avx512, x) : -1.0;
+    const double t_scalar = time_loop(r.scalar, x);
+    const double t_std = time_loop(r.std_loop, x);
+    std::printf("%-14s %9.2f %9.2f %9.2f %9.2f %9.2f\n", r.name, t_loop, t_avx2, t_avx512, t_scalar, t_std);
+  }
+  std::printf("(-1: ISA not available on this CPU)   checksum %g\n", checksum);
+  return 0;
+}

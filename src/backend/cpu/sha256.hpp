@@ -1,0 +1,27 @@
+#pragma once
+// SHA-256 (FIPS 180-4), for the keys of the kernel cache and the checksums
+// of cached libraries: a collision would load the wrong machine code.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace psst::backend::cpu {
+
+class Sha256 {
+ public:
+  Sha256();
+  Sha256& update(std::string_view data);
+  std::string hex();  // finishes: the digest as 64 lowercase hex digits
+
+ private:
+  void block(const unsigned char* p);
+  std::array<std::uint32_t, 8> h_;
+  std::array<unsigned char, 64> buffer_{};
+  std::size_t buffered_ = 0;
+  std::uint64_t length_ = 0;
+};
+
+inline std::string sha256(std::string_view data) { return Sha256().update(data).hex(); }
+
+}  // namespace psst::backend::cpu
