@@ -21,5 +21,15 @@ mkdir -p build-fuzz/corpus build-fuzz/crashes
 cp models/*.toml build-fuzz/corpus/
 cp tests/fuzz/regressions/* build-fuzz/corpus/ 2> /dev/null || true
 (cd build-fuzz && ctest --output-on-failure -R FuzzRegression)
-./build-fuzz/tests/fuzz/psst_fuzz_model_file build-fuzz/corpus -max_total_time="$seconds" -max_len=8192 \
-  -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1
+# libFuzzer's progress log is long: it goes to build-fuzz/fuzz.log, and only its
+# end is shown (all of it when the fuzzer finds a crash).
+echo "fuzzing the model-file reader for $seconds s (log: build-fuzz/fuzz.log)"
+if ./build-fuzz/tests/fuzz/psst_fuzz_model_file build-fuzz/corpus -max_total_time="$seconds" -max_len=8192 \
+  -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1 > build-fuzz/fuzz.log 2>&1; then
+  grep -E "^(Done|stat::)" build-fuzz/fuzz.log || tail -5 build-fuzz/fuzz.log
+else
+  status=$?
+  cat build-fuzz/fuzz.log
+  echo "fuzz.sh: the fuzzer failed (status $status); the input is in build-fuzz/crashes/" >&2
+  exit "$status"
+fi

@@ -143,6 +143,17 @@ const std::vector<BadModel> cases = {
     {"derivative_not_by_dt", model("dV/dx = 1"), 8, 4, "expected 'dt' in a derivative 'dX/dt', found 'dx'"},
     {"conditional_without_colon", model("dV/dt = V > 0 ? 1"), 8, 18,
      "expected ':' of a conditional 'c ? a : b', found end of line"},
+    // where a TOML string is not the file's text one for one, errors still point into the file
+    {"after_line_ending_backslash", model("dV/dt = (I - g * (V - E)) \\\n    / C + foo"), 9, 11,
+     "unknown name 'foo' in the equation of 'V'"},
+    {"after_escape_in_one_line_string",
+     "[populations.cells]\nequations = \"dV/dt = -V\\tx = foo\"\ninitial = { V = 1 }\n", 2, 26,
+     "expected an operator or the end of the line, found 'x'"},
+    {"unicode_escape", "[populations.cells]\nequations = \"dV/dt = -V + \\u00e9\"\ninitial = { V = 1 }\n", 2, 27,
+     "unexpected character '\xc3\xa9' in equation"},
+    {"blanks_after_opening_triple_quote",
+     "[populations.cells]\nequations = \"\"\"  \ndV/dt = -V + foo\n\"\"\"\ninitial = { V = 1 }\n", 3, 14,
+     "unknown name 'foo' in the equation of 'V'"},
     {"nested_too_deeply", model("dV/dt = " + repeat("(", 300) + "V" + repeat(")", 300)), 8, 265,
      "expression nested too deeply (more than 256 levels of parentheses, signs, powers or conditionals)"},
     {"equation_too_long", model("dV/dt = -V" + repeat(" + 1", 6000)), 8, 1,
@@ -243,6 +254,8 @@ const std::vector<BadModel> cases = {
      "[record.cells]: 'V' is listed twice in 'variables'", "run"},
     {"record_neuron_out_of_range", model() + "[record.cells]\nvariables = [\"V\"]\nneurons = [0, 7]\n", 12, 1,
      "[record.cells]: neuron 7 does not exist; the population has 3 neurons (0 to 2)", "run"},
+    {"record_empty_neuron_list", model() + "[record.cells]\nvariables = [\"V\"]\nneurons = []\n", 12, 1,
+     "[record.cells]: 'neurons' is an empty list; list neuron indices (0 to 2) or write neurons = \"all\"", "run"},
     {"record_unknown_key", model() + "[record.cells]\nvariable = [\"V\"]\n", 13, 12,
      "unknown key 'variable' in [record.cells]; valid keys are neurons, spikes, variables"},
 };
@@ -294,6 +307,16 @@ TEST(ModelErrors, TheValidBaseModelIsAccepted) {
       fmt::format("cd '{}' && '{}' run file.toml -q -o ok.h5", dir.path().string(), PSST_CLI));
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "ok.h5"));
+}
+
+// A population too large for memory is the user's to fix: status 1 and a message, not a crash.
+TEST(ModelErrors, PopulationTooLargeForMemoryIsAUserError) {
+  psst::test::TempDir dir;
+  std::ofstream(dir / "file.toml") << "[populations.cells]\nsize = 100000000000000\nequations = \"dV/dt = -V\"\n"
+                                      "initial = { V = 1 }\n";
+  auto r = psst::test::run_command(fmt::format("cd '{}' && '{}' check file.toml", dir.path().string(), PSST_CLI));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_EQ(r.output.rfind("psst: out of memory: the model needs more memory than there is", 0), 0u) << r.output;
 }
 
 // An error in a file that is not in the current directory names the path as given.

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <iostream>
+#include <new>
 #include <map>
 #include <string>
 #include <vector>
@@ -273,6 +274,10 @@ int main(int argc, char** argv) {
     std::_Exit(1);
   } catch (const psst::UserError& e) {
     fmt::print(stderr, "psst: {}\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "psst: out of memory: the model needs more memory than there is; check the population sizes, "
+                       "the connectivity and what is recorded\n");
     return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "psst: {}\n", e.what());

@@ -1,5 +1,6 @@
 #include "lang/lexer.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -106,6 +107,10 @@ class Lexer {
   }
 
   SourceLocation here() const {
+    if (!origin_.positions.empty()) {
+      const auto& [line, column] = origin_.positions[std::min(pos_, origin_.positions.size() - 1)];
+      return SourceLocation{origin_.file, line, column};
+    }
     return SourceLocation{origin_.file, origin_.first_line + line_, line_ == 0 ? origin_.first_column + column_ : 1 + column_};
   }
 

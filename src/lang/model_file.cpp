@@ -1,5 +1,7 @@
 #include "lang/model_file.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -95,23 +97,77 @@ class Reader {
     return "a date or time";
   }
 
-  // Where the text of a string value starts: a """ string that begins with a
-  // newline starts on the next line.
+  // Where the text of a string value is in the file: its first line and column, and
+  // where each of its bytes is (TOML decodes escapes, and in a """ string a
+  // backslash at the end of a line joins it to the next: the value is then not
+  // the file's text one for one).
   TextOrigin origin(const toml::node& node) const {
     SourceLocation at = where(node);
     TextOrigin o{file_, at.line, at.column};
-    if (at.line >= 1 && static_cast<std::size_t>(at.line) <= lines_.size()) {
-      const std::string& line = lines_[static_cast<std::size_t>(at.line - 1)];
-      std::size_t col = static_cast<std::size_t>(at.column - 1);
-      bool triple = line.compare(col, 3, "\"\"\"") == 0 || line.compare(col, 3, "'''") == 0;
-      std::size_t after = col + (triple ? 3 : 1);
-      if (triple && line.find_first_not_of(" \t\r", after) == std::string::npos) {
-        o.first_line = at.line + 1;
-        o.first_column = 1;
+    if (at.line < 1 || static_cast<std::size_t>(at.line) > lines_.size() || !node.is_string()) return o;
+    const std::string& line = lines_[static_cast<std::size_t>(at.line - 1)];
+    const std::size_t col = static_cast<std::size_t>(at.column - 1);
+    if (col >= line.size()) return o;
+    const bool basic = line[col] == '"';
+    const bool triple = line.compare(col, 3, "\"\"\"") == 0 || line.compare(col, 3, "'''") == 0;
+    // The value's first character: a newline right after an opening """ or ''' is not part of it.
+    std::size_t r = col + (triple ? 3 : 1);
+    for (int k = 1; k < at.line; ++k) r += lines_[static_cast<std::size_t>(k - 1)].size() + 1;
+    int l = at.line, c = at.column + (triple ? 3 : 1);
+    auto advance = [&] {
+      if (text_[r] == '\n') {
+        ++l;
+        c = 1;
       } else {
-        o.first_column = static_cast<int>(after) + 1;
+        ++c;
       }
+      ++r;
+    };
+    if (triple && r + 1 < text_.size() && text_[r] == '\r' && text_[r + 1] == '\n') advance();
+    if (triple && r < text_.size() && text_[r] == '\n') advance();
+    o.first_line = l;
+    o.first_column = c;
+    // Walk the file text and the value side by side; on any mismatch, give up
+    // (positions are then counted in the value, as without escapes).
+    const std::string value = *node.value<std::string>();
+    std::vector<std::pair<int, int>> positions;
+    auto blank = [&](std::size_t k) {
+      return k < text_.size() && (text_[k] == ' ' || text_[k] == '\t' || text_[k] == '\r' || text_[k] == '\n');
+    };
+    for (std::size_t v = 0; v < value.size();) {
+      if (r >= text_.size()) return o;
+      if (basic && text_[r] == '\\') {
+        const std::pair<int, int> escape{l, c};
+        if (blank(r + 1)) {  // a line-ending backslash: it, the newline and the next line's indent vanish
+          advance();
+          while (blank(r)) advance();
+          continue;
+        }
+        const char kind = r + 1 < text_.size() ? text_[r + 1] : '\0';
+        const std::size_t length = kind == 'u' ? 6 : kind == 'U' ? 10 : kind == 'x' ? 4 : 2;
+        std::size_t bytes = 1;
+        if (length > 2) {  // a code point: as many bytes as its UTF-8
+          if (r + length > text_.size()) return o;
+          unsigned long code = 0;
+          const char* end = text_.data() + r + length;
+          auto [ptr, error] = std::from_chars(text_.data() + r + 2, end, code, 16);
+          if (error != std::errc() || ptr != end) return o;
+          bytes = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+        }
+        if (v + bytes > value.size()) return o;
+        positions.insert(positions.end(), bytes, escape);
+        v += bytes;
+        for (std::size_t k = 0; k < length && r < text_.size(); ++k) advance();
+        continue;
+      }
+      if (text_[r] == '\r' && value[v] == '\n' && r + 1 < text_.size() && text_[r + 1] == '\n') advance();
+      if (text_[r] != value[v]) return o;
+      positions.push_back({l, c});
+      ++v;
+      advance();
     }
+    positions.push_back({l, c});  // the end of the text
+    o.positions = std::move(positions);
     return o;
   }
 

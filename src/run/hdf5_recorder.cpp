@@ -35,6 +35,10 @@ io::Hdf5File create_checked(const Simulation& simulation, const std::filesystem:
 void check_records(const Simulation& simulation) {
   for (const auto& record : simulation.spec().records) {
     const Population& population = *simulation.populations()[population_index(simulation, record)];
+    if (record.neurons && record.neurons->empty())
+      throw UserError(record.where, fmt::format("[record.{}]: 'neurons' is an empty list; list neuron indices (0 to "
+                                                "{}) or write neurons = \"all\"",
+                                                record.population, population.size() - 1));
     if (record.neurons)
       for (std::size_t n : *record.neurons)
         if (n >= population.size())

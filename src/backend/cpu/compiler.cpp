@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 
@@ -88,6 +89,15 @@ Compiler::Compiler(const CompilerOptions& options) : command_(find_compiler(opti
     flags_.push_back("-march=native");
     host_ = host_identity();
   }
+  // The version text, asked once per compiler and process.
+  static std::mutex mutex;
+  static std::map<std::vector<std::string>, std::string> versions;
+  std::lock_guard lock(mutex);
+  if (auto it = versions.find(command_); it != versions.end()) {
+    version_ = it->second;
+    if (version_.empty()) command_.clear();  // it did not run
+    return;
+  }
   try {
     fs::path scratch = fs::temp_directory_path();
     std::string name = (scratch / "psst-cxx-version-XXXXXX").string();
@@ -103,10 +113,12 @@ Compiler::Compiler(const CompilerOptions& options) : command_(find_compiler(opti
     }
     version_ = read_text_file(name);
     unlink(name.c_str());
-    if (!failure.empty() || version_.empty()) command_.clear();
+    if (!failure.empty() || version_.empty()) version_.clear();
   } catch (const std::exception&) {
-    command_.clear();
+    version_.clear();
   }
+  versions[command_] = version_;
+  if (version_.empty()) command_.clear();
 }
 
 bool Compiler::default_available() {

@@ -105,7 +105,9 @@ class CpuKernel final : public Kernel {
     const std::size_t n = end - begin;
     const std::size_t by_work = n * work_per_element_ / min_work_per_chunk;
     const std::size_t by_size = n / min_elements_per_chunk;
-    const auto chunks = static_cast<int>(std::min<std::size_t>({by_work, by_size, 1024}));
+    // A few chunks per thread, claimed dynamically: a busy or late thread delays nobody.
+    const auto chunks = static_cast<int>(
+        std::min<std::size_t>({by_work, by_size, 4 * static_cast<std::size_t>(state_->pool.size())}));
     if (chunks <= 1 || state_->pool.size() == 1) {
       f(in, index, out, begin, end);
       return;

@@ -19,7 +19,7 @@ constexpr auto spin_time = std::chrono::microseconds(200);
 
 ThreadPool::ThreadPool(int threads) {
   int count = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 1; i < count; ++i) workers_.emplace_back([this, i] { work(i); });
+  for (int i = 1; i < count; ++i) workers_.emplace_back([this] { work(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -29,59 +29,75 @@ ThreadPool::~ThreadPool() {
   for (auto& w : workers_) w.join();
 }
 
-std::pair<std::size_t, std::size_t> ThreadPool::chunk(std::size_t begin, std::size_t end, int index, int count) {
-  std::size_t n = end - begin, parts = static_cast<std::size_t>(count), i = static_cast<std::size_t>(index);
-  std::size_t per = n / parts, extra = n % parts;
-  std::size_t first = begin + i * per + std::min(i, extra);
-  return {first, first + per + (i < extra ? 1 : 0)};
+std::pair<std::size_t, std::size_t> ThreadPool::chunk(std::size_t begin, std::size_t end, std::size_t index,
+                                                      std::size_t count) {
+  std::size_t n = end - begin, per = n / count, extra = n % count;
+  std::size_t first = begin + index * per + std::min(index, extra);
+  return {first, first + per + (index < extra ? 1 : 0)};
 }
 
-void ThreadPool::work(int index) {
-  std::uint64_t seen = 0;
+// Claims and runs chunks of the current job until none is left.
+void ThreadPool::claim_chunks() {
+  std::uint64_t ticket = ticket_.load(std::memory_order_acquire);
   while (true) {
-    // Wait for a new generation: poll for a while, then sleep.
-    std::uint64_t now = generation_.load(std::memory_order_acquire);
+    const std::uint64_t generation = ticket >> 32, index = ticket & 0xffffffffu;
+    const Job& job = jobs_[generation & 1];
+    // These reads may see the next job being written; the claim below then fails,
+    // because that job is only written after the generation has moved on.
+    const std::size_t chunks = job.chunks.load(std::memory_order_relaxed);
+    const std::size_t begin = job.begin.load(std::memory_order_relaxed), end = job.end.load(std::memory_order_relaxed);
+    const Function function = job.function.load(std::memory_order_relaxed);
+    const void* context = job.context.load(std::memory_order_relaxed);
+    if (index >= chunks) return;
+    if (ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      auto [first, last] = chunk(begin, end, index, chunks);
+      if (first < last) function(context, first, last);
+      done_.fetch_add(1, std::memory_order_release);
+      ticket = ticket_.load(std::memory_order_acquire);
+    }
+  }
+}
+
+void ThreadPool::work() {
+  std::uint32_t seen = 0;
+  while (true) {
+    std::uint32_t now = generation_.load(std::memory_order_acquire);
     if (now == seen) {
       auto start = std::chrono::steady_clock::now();
       for (int spins = 0; now == seen; ++spins) {
         PSST_PAUSE();
         now = generation_.load(std::memory_order_acquire);
-        if ((spins & 255) == 255 && std::chrono::steady_clock::now() - start > spin_time) {
-          while (now == seen) {
-            generation_.wait(seen, std::memory_order_acquire);
-            now = generation_.load(std::memory_order_acquire);
-          }
+        if ((spins & 255) == 255 && now == seen && std::chrono::steady_clock::now() - start > spin_time) {
+          generation_.wait(seen, std::memory_order_acquire);
+          now = generation_.load(std::memory_order_acquire);
         }
       }
     }
     seen = now;
     if (stop_.load()) return;
-    if (index < chunks_) {
-      auto [first, last] = chunk(begin_, end_, index, chunks_);
-      if (first < last) function_(context_, first, last);
-    }
-    remaining_.fetch_sub(1, std::memory_order_acq_rel);
+    claim_chunks();
   }
 }
 
 void ThreadPool::run(std::size_t begin, std::size_t end, int chunks, Function function, const void* context) {
-  chunks = std::clamp(chunks, 1, size());
-  if (chunks == 1) {
+  if (workers_.empty() || chunks <= 1) {
     function(context, begin, end);
     return;
   }
-  function_ = function;
-  context_ = context;
-  begin_ = begin;
-  end_ = end;
-  chunks_ = chunks;
-  remaining_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+  const std::uint64_t generation = (ticket_.load(std::memory_order_relaxed) >> 32) + 1;
+  Job& job = jobs_[generation & 1];
+  job.function.store(function, std::memory_order_relaxed);
+  job.context.store(context, std::memory_order_relaxed);
+  job.begin.store(begin, std::memory_order_relaxed);
+  job.end.store(end, std::memory_order_relaxed);
+  job.chunks.store(static_cast<std::size_t>(chunks), std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  ticket_.store(generation << 32, std::memory_order_release);
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();
-  auto [first, last] = chunk(begin, end, 0, chunks);
-  if (first < last) function(context, first, last);
-  // Every worker checks in (those without a chunk at once), so the job may be overwritten after.
-  for (int spins = 0; remaining_.load(std::memory_order_acquire) != 0; ++spins) {
+  claim_chunks();
+  // Chunks claimed by workers may still be running.
+  for (int spins = 0; done_.load(std::memory_order_acquire) != static_cast<std::uint32_t>(chunks); ++spins) {
     if (spins < 4096)
       PSST_PAUSE();
     else
