@@ -3,7 +3,7 @@ with simulated time (PSST Day 5's problem). Records the spikes of all 120
 neurons and V of 10 PNs every 1 ms, as the issue asks, and prints one line per
 duration with the peak RSS of the psst process and the output size.
 
-  /usr/bin/python3 bench/memory_long_runs.py [--psst build/psst] [--backend B] [SECONDS ...]
+  /usr/bin/python3 bench/memory_long_runs.py [--psst build/psst] [--backend B] [--threads N] [SECONDS ...]
   (default durations 10 100 1000 s of simulated time)
 """
 import argparse
@@ -20,6 +20,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("seconds", nargs="*", type=float, default=[10, 100, 1000])
 parser.add_argument("--psst", default=os.path.join(root, "build", "psst"))
 parser.add_argument("--backend", default=None)
+parser.add_argument("--threads", type=int, default=None)
 args = parser.parse_args()
 
 model = open(os.path.join(root, "models", "locust_al.toml")).read()
@@ -37,6 +38,8 @@ with tempfile.TemporaryDirectory() as tmp:
                    "--checkpoint-every", "10000", "-o", out]
         if args.backend:
             command += ["--backend", args.backend]
+        if args.threads:
+            command += ["--threads", str(args.threads)]
         start = time.time()
         # A fresh child each time, so ru_maxrss of the children is this run's peak (after the
         # previous ones, which were shorter and so smaller if memory is flat).

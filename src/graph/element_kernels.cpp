@@ -1,6 +1,8 @@
 #include "graph/element_kernels.hpp"
 
+#include <algorithm>
 #include <map>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -44,48 +46,101 @@ void add_output(StageGraph& g, const std::string& name, NodeId node) {
   g.output_names.push_back(name);
 }
 
-StageGraph runge_kutta_stage(const KernelSpec& spec, std::size_t s) {
+// Stage s of a Runge-Kutta scheme over nodes already in the graph: the stage state
+// x + (a_s dt) k_{s-1}, each variable's derivative f there, and the running sum
+// sum_{p<=s} b_p k_p. k(v) and acc(v) give the previous stage's derivative and sum
+// (inputs of a stage kernel, or nodes of the same graph in a fused step).
+struct RungeKuttaStage {
+  std::map<std::string, NodeId> derivative, sum;  // sum: no_node while every weight so far is 0
+  std::unique_ptr<EquationSystem::Builder> builder;
+};
+
+RungeKuttaStage emit_runge_kutta_stage(const KernelSpec& spec, std::size_t s, ExprGraph& graph, SlotTable& slots,
+                                       NodeId dt, const std::map<std::string, NodeId>& x,
+                                       const std::function<NodeId(const std::string&)>& k,
+                                       const std::function<NodeId(const std::string&)>& acc) {
   const EquationSystem& system = *spec.system;
   const Scheme& scheme = *spec.scheme;
   const Scheme::Stage& stage = scheme.stages[s];
-  const bool first = s == 0, last = s + 1 == scheme.stages.size();
-  StageGraph g;
-  g.name = fmt::format("{}_{}_stage{}", system.population(), scheme.name, s + 1);
-  ExprGraph& graph = g.graph;
-  SlotTable slots(g.slots);
-  NodeId dt = graph.input(slots("dt"));
   // Stage state x_n + a_s dt k_{s-1}, with a_s dt computed once.
-  NodeId step = first || stage.previous_weight == 0.0
+  NodeId step = s == 0 || stage.previous_weight == 0.0
                     ? no_node
                     : graph.binary(Op::Mul, graph.constant(stage.previous_weight), dt);
-  std::map<std::string, NodeId> stage_state;
-  for (const auto& v : system.state_variables()) {
-    NodeId x = graph.input(slots("x." + v));
-    stage_state[v] =
-        step == no_node ? x : graph.binary(Op::Add, x, graph.binary(Op::Mul, step, graph.input(slots("k." + v))));
-  }
-  EquationSystem::Builder builder(system, graph, [&](const std::string& name) {
-    if (auto it = stage_state.find(name); it != stage_state.end()) return it->second;
+  auto stage_state = std::make_shared<std::map<std::string, NodeId>>();
+  for (const auto& v : system.state_variables())
+    (*stage_state)[v] = step == no_node ? x.at(v) : graph.binary(Op::Add, x.at(v), graph.binary(Op::Mul, step, k(v)));
+  RungeKuttaStage result;
+  result.builder = std::make_unique<EquationSystem::Builder>(system, graph, [&spec, &graph, &slots, stage_state](const std::string& name) {
+    if (auto it = stage_state->find(name); it != stage_state->end()) return it->second;
     return common_leaf(spec, graph, slots, name);
   });
   bool any_weight_before = false;
   for (std::size_t p = 0; p < s; ++p) any_weight_before |= scheme.stages[p].weight != 0.0;
   NodeId weight = graph.constant(stage.weight);
   for (const auto& v : system.state_variables()) {
-    NodeId f = builder.derivative(v);
+    NodeId f = result.builder->derivative(v);
     NodeId weighted = graph.binary(Op::Mul, weight, f);
-    NodeId acc = any_weight_before ? graph.input(slots("acc." + v)) : no_node;
-    NodeId sum = stage.weight == 0.0 ? acc : (acc == no_node ? weighted : graph.binary(Op::Add, acc, weighted));
+    NodeId previous = any_weight_before ? acc(v) : no_node;
+    result.derivative[v] = f;
+    result.sum[v] = stage.weight == 0.0 ? previous : (previous == no_node ? weighted : graph.binary(Op::Add, previous, weighted));
+  }
+  return result;
+}
+
+// x_{n+1} = x_n + (dt / denominator) * sum
+NodeId runge_kutta_update(const Scheme& scheme, ExprGraph& graph, NodeId dt, NodeId x, NodeId sum) {
+  NodeId factor = scheme.denominator == 1.0 ? dt : graph.binary(Op::Div, dt, graph.constant(scheme.denominator));
+  return graph.binary(Op::Add, x, graph.binary(Op::Mul, factor, sum));
+}
+
+StageGraph runge_kutta_stage(const KernelSpec& spec, std::size_t s) {
+  const EquationSystem& system = *spec.system;
+  const Scheme& scheme = *spec.scheme;
+  const bool last = s + 1 == scheme.stages.size();
+  StageGraph g;
+  g.name = fmt::format("{}_{}_stage{}", system.population(), scheme.name, s + 1);
+  ExprGraph& graph = g.graph;
+  SlotTable slots(g.slots);
+  NodeId dt = graph.input(slots("dt"));
+  std::map<std::string, NodeId> x;
+  for (const auto& v : system.state_variables()) x[v] = graph.input(slots("x." + v));
+  auto stage = emit_runge_kutta_stage(
+      spec, s, graph, slots, dt, x, [&](const std::string& v) { return graph.input(slots("k." + v)); },
+      [&](const std::string& v) { return graph.input(slots("acc." + v)); });
+  for (const auto& v : system.state_variables()) {
     if (last) {
-      // x_{n+1} = x_n + (dt / denominator) * sum
-      NodeId factor = scheme.denominator == 1.0 ? dt : graph.binary(Op::Div, dt, graph.constant(scheme.denominator));
-      add_output(g, "x." + v, graph.binary(Op::Add, graph.input(slots("x." + v)), graph.binary(Op::Mul, factor, sum)));
+      add_output(g, "x." + v, runge_kutta_update(scheme, graph, dt, x.at(v), stage.sum.at(v)));
     } else {
-      add_output(g, "k." + v, f);
-      if (sum != no_node) add_output(g, "acc." + v, sum);
+      add_output(g, "k." + v, stage.derivative.at(v));
+      if (stage.sum.at(v) != no_node) add_output(g, "acc." + v, stage.sum.at(v));
     }
   }
-  for (const auto& [name, expr] : spec.stage_outputs) add_output(g, name, builder.expression(*expr));
+  for (const auto& [name, expr] : spec.stage_outputs) add_output(g, name, stage.builder->expression(*expr));
+  return g;
+}
+
+// Every stage of one step in one graph: the stage derivatives and sums stay in
+// registers instead of k.* and acc.* arrays. The operations are those of the
+// stage kernels one by one, so the result is bitwise the same.
+StageGraph runge_kutta_step(const KernelSpec& spec) {
+  const EquationSystem& system = *spec.system;
+  const Scheme& scheme = *spec.scheme;
+  StageGraph g;
+  g.name = fmt::format("{}_{}_step", system.population(), scheme.name);
+  ExprGraph& graph = g.graph;
+  SlotTable slots(g.slots);
+  NodeId dt = graph.input(slots("dt"));
+  std::map<std::string, NodeId> x, k, acc;
+  for (const auto& v : system.state_variables()) x[v] = graph.input(slots("x." + v));
+  for (std::size_t s = 0; s < scheme.stages.size(); ++s) {
+    auto stage = emit_runge_kutta_stage(
+        spec, s, graph, slots, dt, x, [&](const std::string& v) { return k.at(v); },
+        [&](const std::string& v) { return acc.at(v); });
+    k = stage.derivative;
+    acc = stage.sum;
+  }
+  for (const auto& v : system.state_variables())
+    add_output(g, "x." + v, runge_kutta_update(scheme, graph, dt, x.at(v), acc.at(v)));
   return g;
 }
 
@@ -154,12 +209,14 @@ NodeId copy_node(const ExprGraph& from, NodeId id, ExprGraph& to, std::map<NodeI
   return result;
 }
 
-SynapseStagePrograms hoist_presynaptic(const StageGraph& g) {
+SynapseStagePrograms hoist_presynaptic(const StageGraph& g, const KernelSpec& spec) {
   const ExprGraph& graph = g.graph;
   // presynaptic_only: depends on nothing per synapse (pre slots, uniforms, constants);
   // reads_pre: depends on at least one presynaptic slot.
   std::vector<char> presynaptic_only(graph.size()), reads_pre(graph.size());
-  auto uniform = [](const std::string& slot) { return slot == "t" || slot == "dt"; };
+  auto uniform = [&](const std::string& slot) {
+    return slot == "t" || slot == "dt" || (spec.uniform_slot && spec.uniform_slot(slot));
+  };
   for (std::size_t id = 0; id < graph.size(); ++id) {  // nodes are created after their operands
     const Node& n = graph.node(static_cast<NodeId>(id));
     if (n.op == Op::Constant) {
@@ -248,9 +305,18 @@ std::optional<Program> build_stage_state_program(const EquationSystem& system, c
 
 PopulationKernels build_population_kernels(const EquationSystem& system, const Scheme& scheme,
                                            const model::ExprPtr& threshold) {
-  KernelSpec spec{&system, &scheme, [](const std::string& name) { return "syn." + name; }, {}};
+  KernelSpec spec{&system, &scheme, [](const std::string& name) { return "syn." + name; }, {}, {}};
   PopulationKernels kernels;
   for (std::size_t s = 0; s < stage_count(scheme); ++s) kernels.stages.push_back(build_stage_graph(spec, s).lower());
+  if (scheme.kind == Scheme::Kind::RungeKutta && scheme.stages.size() > 1) {
+    // A fused step needs equations that see nothing change between stages but
+    // their own state: no stage time, no input table, no synaptic input.
+    Program step = runge_kutta_step(spec).lower();
+    bool independent = std::none_of(step.inputs.begin(), step.inputs.end(), [](const std::string& slot) {
+      return slot == "t" || slot.rfind("input.", 0) == 0 || slot.rfind("syn.", 0) == 0;
+    });
+    if (independent) kernels.step = std::move(step);
+  }
   if (threshold) {
     StageGraph g;
     g.name = system.population() + "_threshold";
@@ -267,7 +333,7 @@ PopulationKernels build_population_kernels(const EquationSystem& system, const S
 }
 
 Program build_expression_program(const EquationSystem& system, const model::Expr& expr, const std::string& name) {
-  KernelSpec spec{&system, nullptr, [](const std::string& n) { return "syn." + n; }, {}};
+  KernelSpec spec{&system, nullptr, [](const std::string& n) { return "syn." + n; }, {}, {}};
   StageGraph g;
   g.name = name;
   SlotTable slots(g.slots);
@@ -281,7 +347,7 @@ Program build_expression_program(const EquationSystem& system, const model::Expr
 
 std::vector<SynapseStagePrograms> build_synapse_kernels(const KernelSpec& spec) {
   std::vector<SynapseStagePrograms> stages;
-  for (std::size_t s = 0; s < stage_count(*spec.scheme); ++s) stages.push_back(hoist_presynaptic(build_stage_graph(spec, s)));
+  for (std::size_t s = 0; s < stage_count(*spec.scheme); ++s) stages.push_back(hoist_presynaptic(build_stage_graph(spec, s), spec));
   return stages;
 }
 

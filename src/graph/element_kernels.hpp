@@ -29,6 +29,11 @@ struct KernelSpec {
   std::function<std::string(const std::string&)> external_slot;
   // Extra outputs evaluated at the stage state, e.g. {"summed.I_ach", g * o * (V_post - E)}.
   std::vector<std::pair<std::string, model::ExprPtr>> stage_outputs;
+  // Whether an input slot holds one value for all elements (besides t and dt,
+  // always uniform), e.g. a projection parameter given as one number. Presynaptic
+  // hoisting moves computations that read only presynaptic and uniform slots out
+  // of the per-synapse loop. Null: only t and dt.
+  std::function<bool(const std::string&)> uniform_slot;
 };
 
 // A stage before lowering, so that passes (hoisting) can still transform it.
@@ -54,6 +59,10 @@ std::optional<Program> build_stage_state_program(const EquationSystem& system, c
 
 struct PopulationKernels {
   std::vector<Program> stages;  // run in order each step; the last writes x.<var>
+  // Every stage of a step in one kernel (Runge-Kutta schemes with several stages),
+  // when the equations read no stage time, input table or synaptic input; the
+  // run loop uses it where no projection reads the population's stage state.
+  std::optional<Program> step;
   Program threshold;            // output "spiking" (1 or 0) from x at time t
   bool has_threshold = false;
 };

@@ -76,6 +76,10 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
     stage_args_.push_back(bind(program));
     stage_kernels_.push_back(backend.compile(program, stage_args_.back().bindings()));
   }
+  if (programs_.step) {
+    step_args_ = bind(*programs_.step);
+    step_kernel_ = backend.compile(*programs_.step, step_args_.bindings());
+  }
   if (programs_.has_threshold) {
     threshold_args_ = bind(programs_.threshold);
     threshold_kernel_ = backend.compile(programs_.threshold, threshold_args_.bindings());
@@ -180,6 +184,8 @@ std::vector<std::pair<std::string, std::vector<double>*>> Population::persistent
 }
 
 void Population::run_stage(std::size_t stage) { stage_kernels_[stage]->run(stage_args_[stage], 0, size_); }
+
+void Population::run_step() { step_kernel_->run(step_args_, 0, size_); }
 
 void Population::detect_spikes(double t, double spike_time, std::vector<std::size_t>& spikes) {
   if (!threshold_kernel_) return;

@@ -39,6 +39,10 @@ class Population {
   void prepare_stage(std::size_t stage, double t, std::int64_t input_step);
   // Runs the population's kernel of stage `stage` (after the projections' kernels).
   void run_stage(std::size_t stage);
+  // Whether the whole step runs as one kernel (run_step) instead of stage by stage:
+  // when the equations allow it and no projection reads the stage state.
+  bool fused_step() const { return step_kernel_ && shared_.empty(); }
+  void run_step();
   // Variables whose stage state projections read (as X_pre or X_post).
   void share_stage_state(const std::vector<std::string>& variables, backend::Backend& backend);
 
@@ -80,6 +84,8 @@ class Population {
   std::vector<std::string> shared_;
   std::vector<std::string> synaptic_inputs_;
   std::unique_ptr<backend::Kernel> threshold_kernel_;
+  std::unique_ptr<backend::Kernel> step_kernel_;
+  backend::KernelArgs step_args_;
   std::vector<backend::KernelArgs> stage_args_;
   backend::KernelArgs threshold_args_;
 

@@ -122,8 +122,11 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
   post.share_stage_state(post_shared, backend);
 
   graph::KernelSpec kernel_spec{&system_, &scheme,
-                                [this](const std::string& name) { return external_slot(name, "xs."); }, {}};
+                                [this](const std::string& name) { return external_slot(name, "xs."); }, {}, {}};
   for (const auto& s : spec.summed) kernel_spec.stage_outputs.emplace_back("summed." + s.target, s.value);
+  kernel_spec.uniform_slot = [this](const std::string& slot) {
+    return slot.rfind("param.", 0) == 0 && parameters_.at(slot.substr(6)).size() == 1;
+  };
   if (!system_.state_variables().empty() || !spec.summed.empty()) {
     programs_ = graph::build_synapse_kernels(kernel_spec);
     for (std::size_t s = 0; s < programs_.size(); ++s) {
@@ -160,7 +163,7 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
     delay_steps_ = std::max<std::int64_t>(1, static_cast<std::int64_t>(steps));
     ring_.resize(static_cast<std::size_t>(delay_steps_) + 1);
     graph::KernelSpec event_spec{&system_, &scheme,
-                                 [this](const std::string& name) { return external_slot(name, "x."); }, {}};
+                                 [this](const std::string& name) { return external_slot(name, "x."); }, {}, {}};
     event_program_ = graph::build_event_program(event_spec, on_pre_, name_ + "_on_pre");
     // Every per-synapse input of the event kernel is gathered through the list of synapses due.
     std::vector<backend::Binding> bindings;

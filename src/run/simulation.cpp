@@ -116,10 +116,14 @@ void Simulation::advance_one_step() {
     // floor(t_stage / dt), here free of round-off.
     double t = static_cast<double>(n) * dt_ + c * dt_;
     std::int64_t input_step = n + static_cast<std::int64_t>(std::floor(c));
-    for (auto& p : populations_) p->prepare_stage(s, t, input_step);
+    for (auto& p : populations_)
+      if (!p->fused_step()) p->prepare_stage(s, t, input_step);
     for (auto& p : projections_) p->run_stage(s, t);
-    for (auto& p : populations_) p->run_stage(s);
+    for (auto& p : populations_)
+      if (!p->fused_step()) p->run_stage(s);
   }
+  for (auto& p : populations_)
+    if (p->fused_step()) p->run_step();
   step_ = n + 1;
   const double spike_time = static_cast<double>(n) * dt_;  // PSST: the step's start
   for (std::size_t p = 0; p < populations_.size(); ++p) {

@@ -87,6 +87,10 @@ Compiler::Compiler(const CompilerOptions& options) : command_(find_compiler(opti
             "-fno-builtin-pow", "-fno-builtin-tanh", "-fno-builtin-sin", "-fno-builtin-cos", "-w"};
   if (options.march_native) {
     flags_.push_back("-march=native");
+    // g++ 12 tunes unknown CPUs (e.g. AMD Zen 4) as "generic", which keeps loops to
+    // 256-bit vectors; a kernel full of exp and divisions runs ~2x faster on all 512
+    // bits (measured on the HH kernel). Without AVX-512 the flag does nothing.
+    flags_.push_back("-mprefer-vector-width=512");
     host_ = host_identity();
   }
   // The version text, asked once per compiler and process.
