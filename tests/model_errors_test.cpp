@@ -72,8 +72,8 @@ const std::vector<BadModel> cases = {
     {"unknown_top_level_key", "[simulatoin]\nduration = 1\n", 1, 1,
      "unknown key 'simulatoin' in the top level; valid keys are models, populations, projections, record, simulation"},
     {"unknown_simulation_key", model(eq, params, "V = -65.0", "", "duration = 10.0\ndurration = 0.1"), 3, 13,
-     "unknown key 'durration' in [simulation]; valid keys are dt, duration, lastspike_initial, method, record_every, "
-     "seed"},
+     "unknown key 'durration' in [simulation]; valid keys are dt, duration, lastspike_initial, method, precision, "
+     "record_every, seed"},
     {"unknown_population_key", model() + "equatons = \"x\"\n", 12, 12,
      "unknown key 'equatons' in [populations.cells]; valid keys are equations, initial, inputs, jitter, model, "
      "parameters, size, threshold"},
@@ -203,6 +203,8 @@ const std::vector<BadModel> cases = {
      "record_every = 0.25 ms is not a whole number of time steps dt = 0.1 ms"},
     {"unknown_method", model(eq, params, "V = -65.0", "", "duration = 10.0\ndt = 0.1\nmethod = \"rk45\""), 4, 10,
      "unknown integration method 'rk45'; valid methods are euler, rk2 (midpoint), rk4, exponential_euler"},
+    {"unknown_precision", model(eq, params, "V = -65.0", "", "duration = 10.0\ndt = 0.1\nprecision = \"half\""), 4, 13,
+     "simulation.precision is \"half\"; valid values are \"double\" (float64, the default) and \"single\" (float32)"},
     {"method_not_a_string", model(eq, params, "V = -65.0", "", "duration = 10.0\nmethod = 4"), 3, 10,
      "simulation.method must be a string, found 4"},
     {"negative_seed", model(eq, params, "V = -65.0", "", "duration = 10.0\nseed = -1"), 3, 8,

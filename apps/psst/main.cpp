@@ -48,7 +48,7 @@ struct RunArguments {
   std::string model;
   std::string out;
   std::optional<double> duration, dt, record_every;
-  std::optional<std::string> method;
+  std::optional<std::string> method, precision;
   std::optional<std::uint64_t> seed;
   std::string backend = "default";
   int threads = 0;
@@ -75,6 +75,7 @@ void add_model_overrides(CLI::App* command, RunArguments& a) {
   command->add_option("--dt", a.dt, "time step in ms (overrides the model file)");
   command->add_option("--method", a.method, "integration method: euler, rk2, rk4, exponential_euler");
   command->add_option("--seed", a.seed, "random seed (jitter, random parameters)");
+  command->add_option("--precision", a.precision, "kernel arithmetic: double (float64, default) or single (float32)");
   command->add_option("--record-every", a.record_every, "state sampling interval in ms (0: every step)");
   add_backend_options(command, a);
   command->add_option("--set", a.sets,
@@ -88,6 +89,7 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   o.dt = a.dt;
   o.record_every = a.record_every;
   o.method = a.method;
+  o.precision = a.precision;
   o.seed = a.seed;
   o.backend = a.backend;
   o.threads = a.threads;
@@ -203,8 +205,9 @@ int check_command(const RunArguments& a) {
   psst::run::check_records(simulation);  // what `psst run` checks when it creates the output file
   const auto& sim = simulation.spec().simulation;
   fmt::print("model {}: OK\n", a.model);
-  fmt::print("  simulation: {} ms, dt = {} ms ({} steps), method {} ({}), seed {}\n", sim.duration, simulation.dt(),
-             simulation.total_steps(), simulation.scheme().name, simulation.scheme().description, simulation.seed());
+  fmt::print("  simulation: {} ms, dt = {} ms ({} steps), method {} ({}), seed {}, {} precision\n", sim.duration,
+             simulation.dt(), simulation.total_steps(), simulation.scheme().name, simulation.scheme().description,
+             simulation.seed(), sim.precision);
   for (const auto& p : simulation.populations()) {
     const auto& system = p->system();
     fmt::print("  population {}: {} neurons\n", p->name(), p->size());
@@ -252,6 +255,7 @@ int main(int argc, char** argv) {
   auto* codegen = app.add_subcommand("codegen", "print the C++ source of every kernel of a model (cpu backend)");
   codegen->add_option("model", args.model, "model file (TOML)")->required();
   codegen->add_option("--method", args.method, "integration method: euler, rk2, rk4, exponential_euler");
+  codegen->add_option("--precision", args.precision, "double or single, as for psst run");
   codegen->add_option("--set", args.sets, "POP.NAME=VALUE, as for psst run");
 
   try {

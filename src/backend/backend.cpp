@@ -17,12 +17,12 @@ std::vector<std::string> backend_names() {
 }
 
 std::unique_ptr<Backend> make_backend(const std::string& name, const BackendOptions& options) {
-  if (name == "reference") return std::make_unique<reference::InterpreterBackend>();
+  if (name == "reference") return std::make_unique<reference::InterpreterBackend>(options.precision);
   if (name == "cpu") return std::make_unique<cpu::CpuBackend>(options);
   if (name == "default") {
     if (cpu::CpuBackend::compiler_available()) return std::make_unique<cpu::CpuBackend>(options);
     std::fprintf(stderr, "psst: no C++ compiler found; using the reference backend (slower)\n");
-    return std::make_unique<reference::InterpreterBackend>();
+    return std::make_unique<reference::InterpreterBackend>(options.precision);
   }
   throw UserError(fmt::format("unknown backend '{}'; the backends are cpu (compiled, threaded) and reference (the "
                               "interpreter)", name));

@@ -52,6 +52,7 @@ struct BackendOptions {
   std::string cache_dir;      // compiled backends: "" = $PSST_CACHE_DIR, $XDG_CACHE_HOME/psst or ~/.cache/psst
   std::string compiler;       // compiled backends: "" = $CXX, else c++, g++ or clang++ on PATH
   bool compile = true;        // false: print kernels only, run them interpreted (psst codegen)
+  graph::Precision precision = graph::Precision::Double;  // the arithmetic of every kernel
 };
 
 class Kernel {

@@ -172,7 +172,8 @@ class Reader {
   }
 
   void simulation(const toml::table& t) {
-    check_keys(t, "[simulation]", {"duration", "dt", "method", "seed", "record_every", "lastspike_initial"});
+    check_keys(t, "[simulation]",
+               {"duration", "dt", "method", "seed", "record_every", "lastspike_initial", "precision"});
     auto& sim = builder_.spec().simulation;
     sim.where = where(t);
     if (auto* n = t.get("duration")) sim.duration = number(*n, "simulation.duration (ms)");
@@ -188,6 +189,12 @@ class Reader {
     if (auto* n = t.get("seed")) sim.seed = count(*n, "simulation.seed");
     if (auto* n = t.get("record_every")) sim.record_every = number(*n, "simulation.record_every (ms)");
     if (auto* n = t.get("lastspike_initial")) sim.lastspike_initial = number(*n, "simulation.lastspike_initial (ms)");
+    if (auto* n = t.get("precision")) {
+      sim.precision = string(*n, "simulation.precision");
+      if (sim.precision != "double" && sim.precision != "single")
+        throw UserError(where(*n), fmt::format("simulation.precision is \"{}\"; valid values are \"double\" (float64, "
+                                               "the default) and \"single\" (float32)", sim.precision));
+    }
   }
 
   model::ValueSpec value(const toml::node& node, const std::string& what, bool allow_expression) const {

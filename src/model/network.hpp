@@ -124,6 +124,7 @@ struct SimulationSpec {
   std::uint64_t seed = 0;
   double record_every = 0.0;    // ms; 0 means every step
   double lastspike_initial = -1e9;  // ms; PSST uses -(duration + 1) or -9999999
+  std::string precision = "double";  // the kernels' arithmetic: "double" (float64) or "single" (float32)
   SourceLocation where;
 };
 

@@ -27,6 +27,7 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides) :
   if (overrides.method) sim.method = *overrides.method;
   if (overrides.seed) sim.seed = *overrides.seed;
   if (overrides.record_every) sim.record_every = *overrides.record_every;
+  if (overrides.precision) sim.precision = *overrides.precision;
   // A bad value from the model file is reported at its [simulation] table; one from the command line, without.
   auto error = [&](bool from_command_line, const std::string& message) {
     return from_command_line || sim.where.line == 0 ? UserError(message) : UserError(sim.where, message);
@@ -40,6 +41,10 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides) :
     throw error(overrides.record_every.has_value(),
                 fmt::format("record_every must be >= 0 ms (0: every step), got {}", sim.record_every));
   if (spec_.populations.empty()) throw UserError(sim.where, "the model has no populations");
+  if (sim.precision != "double" && sim.precision != "single")
+    throw error(overrides.precision.has_value(), fmt::format("the precision is \"{}\"; valid values are \"double\" "
+                                                             "(float64, the default) and \"single\" (float32)",
+                                                             sim.precision));
   dt_ = sim.dt;
   seed_ = sim.seed;
   try {
@@ -51,7 +56,8 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides) :
   if (record_every_steps_ < 1) record_every_steps_ = 1;
   scheme_ = &graph::find_scheme(sim.method);
   backend_ = backend::make_backend(
-      overrides.backend, {overrides.threads, overrides.march_native, overrides.cache_dir, "", overrides.compile_kernels});
+      overrides.backend, {overrides.threads, overrides.march_native, overrides.cache_dir, "", overrides.compile_kernels,
+                          sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double});
   RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial};
   auto population_index = [&](const std::string& name, const model::ProjectionSpec& projection, const char* side) {
     for (std::size_t i = 0; i < spec_.populations.size(); ++i)

@@ -20,6 +20,7 @@ namespace psst::run {
 struct RunOverrides {
   std::optional<double> duration, dt, record_every;
   std::optional<std::string> method;
+  std::optional<std::string> precision;  // "double" or "single"
   std::optional<std::uint64_t> seed;
   std::string backend = "default";  // cpu when a C++ compiler is found, else reference
   int threads = 0;                  // compiled backends: 0 = all cores

@@ -23,15 +23,21 @@ std::string literal(double value) {
   return fmt::format("std::bit_cast<double>(std::uint64_t{{0x{:016x}}})", std::bit_cast<std::uint64_t>(value));
 }
 
-std::string expression(const graph::Instruction& in) {
-  auto r = [](int reg) { return fmt::format("r{}", reg); };
-  const std::string a = r(in.a), b = r(in.b), c = r(in.c);
+// The C++ of an operation. Single precision: library functions get double
+// arguments (so that, e.g., std::pow is not powf) and their result is rounded
+// once when assigned to a float register, as the interpreter rounds it.
+std::string expression(const graph::Instruction& in, bool single) {
+  auto r = [single](int reg) { return single ? fmt::format("double(r{})", reg) : fmt::format("r{}", reg); };
+  auto plain = [](int reg) { return fmt::format("r{}", reg); };
+  // Arithmetic and comparisons on the registers themselves (float ops in single precision).
+  const std::string pa = plain(in.a), pb = plain(in.b);
+  const std::string a = r(in.a), b = r(in.b), c = plain(in.c);
   switch (in.op) {
-    case Op::Neg: return "-" + a;
-    case Op::Add: return a + " + " + b;
-    case Op::Sub: return a + " - " + b;
-    case Op::Mul: return a + " * " + b;
-    case Op::Div: return a + " / " + b;
+    case Op::Neg: return "-" + pa;
+    case Op::Add: return pa + " + " + pb;
+    case Op::Sub: return pa + " - " + pb;
+    case Op::Mul: return pa + " * " + pb;
+    case Op::Div: return pa + " / " + pb;
     // libm, as graph::apply; compiled with -fno-builtin-pow etc., so that pow(x, 2.0) stays a
     // call of pow and is not rewritten to x * x (which differs from glibc's pow in ~0.1% of x).
     case Op::Pow: return fmt::format("std::pow({}, {})", a, b);
@@ -39,24 +45,24 @@ std::string expression(const graph::Instruction& in) {
     case Op::Expm1: return fmt::format("psst::math::expm1({})", a);
     case Op::Log: return fmt::format("psst::math::log({})", a);
     case Op::Sqrt: return fmt::format("std::sqrt({})", a);
-    case Op::Abs: return fmt::format("std::fabs({})", a);
-    case Op::Min: return fmt::format("{1} < {0} ? {1} : {0}", a, b);
-    case Op::Max: return fmt::format("{0} < {1} ? {1} : {0}", a, b);
+    case Op::Abs: return fmt::format("std::fabs({})", pa);
+    case Op::Min: return fmt::format("{1} < {0} ? {1} : {0}", pa, pb);
+    case Op::Max: return fmt::format("{0} < {1} ? {1} : {0}", pa, pb);
     case Op::Tanh: return fmt::format("std::tanh({})", a);
     case Op::Sin: return fmt::format("std::sin({})", a);
     case Op::Cos: return fmt::format("std::cos({})", a);
     case Op::Floor: return fmt::format("std::floor({})", a);
     case Op::XOverExpm1: return fmt::format("psst::math::x_over_expm1({})", a);
-    case Op::Less: return fmt::format("{} < {} ? 1.0 : 0.0", a, b);
-    case Op::LessEqual: return fmt::format("{} <= {} ? 1.0 : 0.0", a, b);
-    case Op::Greater: return fmt::format("{} > {} ? 1.0 : 0.0", a, b);
-    case Op::GreaterEqual: return fmt::format("{} >= {} ? 1.0 : 0.0", a, b);
-    case Op::Equal: return fmt::format("{} == {} ? 1.0 : 0.0", a, b);
-    case Op::NotEqual: return fmt::format("{} != {} ? 1.0 : 0.0", a, b);
-    case Op::And: return fmt::format("({} != 0.0 && {} != 0.0) ? 1.0 : 0.0", a, b);
-    case Op::Or: return fmt::format("({} != 0.0 || {} != 0.0) ? 1.0 : 0.0", a, b);
-    case Op::Not: return fmt::format("{} == 0.0 ? 1.0 : 0.0", a);
-    case Op::Select: return fmt::format("{} != 0.0 ? {} : {}", a, b, c);
+    case Op::Less: return fmt::format("{} < {} ? 1.0 : 0.0", pa, pb);
+    case Op::LessEqual: return fmt::format("{} <= {} ? 1.0 : 0.0", pa, pb);
+    case Op::Greater: return fmt::format("{} > {} ? 1.0 : 0.0", pa, pb);
+    case Op::GreaterEqual: return fmt::format("{} >= {} ? 1.0 : 0.0", pa, pb);
+    case Op::Equal: return fmt::format("{} == {} ? 1.0 : 0.0", pa, pb);
+    case Op::NotEqual: return fmt::format("{} != {} ? 1.0 : 0.0", pa, pb);
+    case Op::And: return fmt::format("({} != 0.0 && {} != 0.0) ? 1.0 : 0.0", pa, pb);
+    case Op::Or: return fmt::format("({} != 0.0 || {} != 0.0) ? 1.0 : 0.0", pa, pb);
+    case Op::Not: return fmt::format("{} == 0.0 ? 1.0 : 0.0", pa);
+    case Op::Select: return fmt::format("{} != 0.0 ? {} : {}", pa, plain(in.b), c);
     case Op::Constant: case Op::Input: case Op::Store: break;
   }
   throw InternalError(fmt::format("cpp_printer: no C++ for operation {}", graph::name(in.op)));
@@ -85,7 +91,10 @@ namespace {
 
 // With comments (program and slot names) for reading, without them for the hash that names the function.
 std::string print(const graph::Program& program, const std::vector<Binding>& bindings,
-                  const std::string& function_name, bool comments) {
+                  const std::string& function_name, bool comments, graph::Precision precision) {
+  const bool single = precision == graph::Precision::Single;
+  // What a register holds after an assignment: a value rounded to the kernel's precision.
+  auto rounded = [single](double v) { return single ? static_cast<double>(static_cast<float>(v)) : v; };
   if (bindings.size() != program.inputs.size())
     throw InternalError(fmt::format("kernel {}: {} bindings for {} inputs", program.name, bindings.size(),
                                     program.inputs.size()));
@@ -97,7 +106,7 @@ std::string print(const graph::Program& program, const std::vector<Binding>& bin
     for (char ch : text) s += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.') ? ch : '?';
     return s;
   };
-  std::string s = comments ? fmt::format("// {}\n", safe(program.name)) : "";
+  std::string s = comments ? fmt::format("// {}{}\n", safe(program.name), single ? " (single precision)" : "") : "";
   s += fmt::format("extern \"C\" void {}(const double* const* in, const std::uint32_t* const* index, "
                    "double* const* out, std::size_t begin, std::size_t end) {{\n",
                    function_name);
@@ -119,7 +128,7 @@ std::string print(const graph::Program& program, const std::vector<Binding>& bin
   s += "#pragma GCC ivdep\n";
   s += "  for (std::size_t e = begin; e < end; ++e) {\n";
   if (program.register_count > 0) {
-    s += "    double";
+    s += single ? "    float" : "    double";
     for (int r = 0; r < program.register_count; ++r) s += fmt::format("{} r{}", r ? "," : "", r);
     s += ";\n";
   }
@@ -135,8 +144,8 @@ std::string print(const graph::Program& program, const std::vector<Binding>& bin
       throw InternalError(fmt::format("kernel {}: register r{} out of range", program.name, in.dst));
     switch (in.op) {
       case Op::Constant:
-        known[static_cast<std::size_t>(in.dst)] = in.constant;
-        s += fmt::format("    r{} = {};\n", in.dst, literal(in.constant));
+        known[static_cast<std::size_t>(in.dst)] = rounded(in.constant);
+        s += fmt::format("    r{} = {};\n", in.dst, literal(rounded(in.constant)));
         break;
       case Op::Input: {
         auto i = static_cast<std::size_t>(in.slot);
@@ -153,9 +162,9 @@ std::string print(const graph::Program& program, const std::vector<Binding>& bin
         const int n = graph::arity(in.op);
         auto a = value(in.a), b = n > 1 ? value(in.b) : 0.0, c = n > 2 ? value(in.c) : 0.0;
         std::optional<double> folded;
-        if (a && b && c) folded = graph::apply(in.op, *a, *b, *c);
+        if (a && b && c) folded = rounded(graph::apply(in.op, *a, *b, *c));
         known[static_cast<std::size_t>(in.dst)] = folded;
-        s += fmt::format("    r{} = {};\n", in.dst, folded ? literal(*folded) : expression(in));
+        s += fmt::format("    r{} = {};\n", in.dst, folded ? literal(*folded) : expression(in, single));
       }
     }
   }
@@ -166,12 +175,13 @@ std::string print(const graph::Program& program, const std::vector<Binding>& bin
 }  // namespace
 
 std::string print_kernel(const graph::Program& program, const std::vector<Binding>& bindings,
-                         const std::string& function_name) {
-  return print(program, bindings, function_name, true);
+                         const std::string& function_name, graph::Precision precision) {
+  return print(program, bindings, function_name, true, precision);
 }
 
-std::string kernel_function_name(const graph::Program& program, const std::vector<Binding>& bindings) {
-  return "psst_kernel_" + sha256(print(program, bindings, "psst_kernel", false)).substr(0, 24);
+std::string kernel_function_name(const graph::Program& program, const std::vector<Binding>& bindings,
+                                 graph::Precision precision) {
+  return "psst_kernel_" + sha256(print(program, bindings, "psst_kernel", false, precision)).substr(0, 24);
 }
 
 }  // namespace psst::backend::cpu

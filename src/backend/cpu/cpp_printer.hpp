@@ -31,12 +31,14 @@ using KernelFunction = void (*)(const double* const*, const std::uint32_t* const
                                 std::size_t);
 
 // The function's definition, named `function_name`.
+// Single precision: registers are float, library functions called in double.
 std::string print_kernel(const graph::Program& program, const std::vector<Binding>& bindings,
-                         const std::string& function_name);
+                         const std::string& function_name, graph::Precision precision = graph::Precision::Double);
 
 // The name of the function for (program, bindings): psst_kernel_ and a hash of
 // its text, so identical kernels share one function and one cache entry.
-std::string kernel_function_name(const graph::Program& program, const std::vector<Binding>& bindings);
+std::string kernel_function_name(const graph::Program& program, const std::vector<Binding>& bindings,
+                                 graph::Precision precision = graph::Precision::Double);
 
 // What every compiled translation unit starts with: the standard headers and
 // the text of src/math/functions.hpp as psst was built with it.

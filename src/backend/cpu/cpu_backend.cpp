@@ -31,10 +31,12 @@ struct Function {
 struct CpuState {
   CpuState(const BackendOptions& options)
       : compile(options.compile),
+        precision(options.precision),
         compiler(CompilerOptions{options.march_native, options.compiler, options.cache_dir}),
         pool(options.threads) {}
 
   bool compile;
+  graph::Precision precision;
   Compiler compiler;
   ThreadPool pool;
   std::map<std::string, std::shared_ptr<Function>> functions;  // by name
@@ -90,7 +92,7 @@ class CpuKernel final : public Kernel {
         outputs_(program.outputs.size()),
         no_indices_(program.inputs.size(), nullptr),
         work_per_element_(std::max<std::size_t>(1, program.code.size())) {
-    if (!state_->compile) interpreted_ = reference::InterpreterBackend().compile(program, bindings_);
+    if (!state_->compile) interpreted_ = reference::InterpreterBackend(state_->precision).compile(program, bindings_);
   }
 
   void run(const KernelArgs& args, std::size_t begin, std::size_t end) const override {
@@ -163,10 +165,10 @@ CpuBackend::~CpuBackend() = default;
 bool CpuBackend::compiler_available() { return Compiler::default_available(); }
 
 std::unique_ptr<Kernel> CpuBackend::compile(const graph::Program& program, const std::vector<Binding>& bindings) {
-  std::string name = kernel_function_name(program, bindings);
+  std::string name = kernel_function_name(program, bindings, state_->precision);
   auto& function = state_->functions[name];
   if (!function) {
-    function = std::make_shared<Function>(Function{name, print_kernel(program, bindings, name), nullptr});
+    function = std::make_shared<Function>(Function{name, print_kernel(program, bindings, name, state_->precision), nullptr});
     state_->order.push_back(function);
   }
   return std::make_unique<CpuKernel>(state_, function, program, bindings);

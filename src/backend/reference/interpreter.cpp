@@ -30,7 +30,8 @@ void select(double* d, const double* c, const double* a, const double* b, std::s
 
 class InterpretedKernel final : public Kernel {
  public:
-  explicit InterpretedKernel(graph::Program program) : program_(std::move(program)) {}
+  InterpretedKernel(graph::Program program, graph::Precision precision)
+      : program_(std::move(program)), single_(precision == graph::Precision::Single) {}
 
   void run(const KernelArgs& args, std::size_t begin, std::size_t end) const override {
     if (args.inputs.size() != program_.inputs.size() || args.outputs.size() != program_.outputs.size() ||
@@ -99,17 +100,21 @@ class InterpretedKernel final : public Kernel {
         case Op::Or: binary<Op::Or>(d, r(in.a), r(in.b), n); break;
         case Op::Select: select(d, r(in.a), r(in.b), r(in.c), n); break;
       }
+      // Single precision: each result (an input or constant too) rounded to float32.
+      if (single_ && d)
+        for (std::size_t j = 0; j < n; ++j) d[j] = static_cast<double>(static_cast<float>(d[j]));
     }
   }
 
   graph::Program program_;
+  bool single_;
   mutable std::vector<double> registers_;
 };
 
 }  // namespace
 
 std::unique_ptr<Kernel> InterpreterBackend::compile(const graph::Program& program, const std::vector<Binding>&) {
-  return std::make_unique<InterpretedKernel>(program);
+  return std::make_unique<InterpretedKernel>(program, precision_);
 }
 
 }  // namespace psst::backend::reference

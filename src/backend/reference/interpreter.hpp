@@ -11,8 +11,12 @@ inline constexpr std::size_t block_size = 64;
 
 class InterpreterBackend final : public Backend {
  public:
+  explicit InterpreterBackend(graph::Precision precision = graph::Precision::Double) : precision_(precision) {}
   std::string name() const override { return "reference"; }
   std::unique_ptr<Kernel> compile(const graph::Program& program, const std::vector<Binding>& bindings) override;
+
+ private:
+  graph::Precision precision_;
 };
 
 }  // namespace psst::backend::reference
