@@ -151,6 +151,21 @@ struct ExpReduced {
 
 // Splits a double into a 26-bit head (low 27 significand bits cleared) whose
 // square is exact and an exact 27-bit remainder; no fma needed.
+// e^r - 1 - r - r^2/2 = r^3 * P1(r), P1 = (P - 1/2) / r, evaluated with
+// Estrin's scheme (short dependency chains; |r^3 P1| < 0.007, so its few
+// ulp of rounding error stay far below an ulp of the result). |r| <= ln2/2.
+PSST_MATH_FN double exp_cubic_tail(double r) {
+  const double r2 = r * r;
+  const double r4 = r2 * r2;
+  const double p34 = kExpP3 + kExpP4 * r;
+  const double p56 = kExpP5 + kExpP6 * r;
+  const double p78 = kExpP7 + kExpP8 * r;
+  const double p910 = kExpP9 + kExpP10 * r;
+  const double u = (p34 + p56 * r2) + (p78 + p910 * r2) * r4;  // (P1 - P1_0 - P1_1 r) / r^2
+  const double p = kExpP1 + (kExpP2 * r + r2 * u);            // one rounding on the leading term
+  return r2 * (r * p);
+}
+
 PSST_MATH_FN double head26(double v) { return from_bits(to_bits(v) & 0xfffffffff8000000ULL); }
 
 // x = k ln2 + r with r = hi - lo, and e^r - 1 = hi + h2 + t with hi, h2 exact.
@@ -171,18 +186,7 @@ PSST_MATH_FN ExpReduced exp_reduce(double x) {
   const double rl = r - rh;
   const double h2 = 0.5 * (rh * rh);
   const double l2 = rh * rl + 0.5 * (rl * rl);
-  // e^r - 1 - r - r^2/2 = r^3 * P1(r), P1 = (P - 1/2) / r, evaluated with
-  // Estrin's scheme (short dependency chains; |r^3 P1| < 0.007, so its few
-  // ulp of rounding error stay far below an ulp of the result).
-  const double r2 = r * r;
-  const double r4 = r2 * r2;
-  const double p34 = kExpP3 + kExpP4 * r;
-  const double p56 = kExpP5 + kExpP6 * r;
-  const double p78 = kExpP7 + kExpP8 * r;
-  const double p910 = kExpP9 + kExpP10 * r;
-  const double u = (p34 + p56 * r2) + (p78 + p910 * r2) * r4;  // (P1 - P1_0 - P1_1 r) / r^2
-  const double p = kExpP1 + (kExpP2 * r + r2 * u);            // one rounding on the leading term
-  const double q = r2 * (r * p);
+  const double q = exp_cubic_tail(r);
   // r = hi - lo was rounded; its error dr enters e^r - 1 - r as ~r*dr.
   const double dr = (hi - r) - lo;
   return ExpReduced{kd, to_bits(t), hi, h2, ((l2 + q) + r * dr) - lo};
@@ -275,14 +279,7 @@ PSST_MATH_FN double exp(double x) {
   const double lo = kd * kLn2Lo;
   const double r = hi - lo;
   const double r2 = r * r;
-  const double r4 = r2 * r2;
-  const double p34 = kExpP3 + kExpP4 * r;
-  const double p56 = kExpP5 + kExpP6 * r;
-  const double p78 = kExpP7 + kExpP8 * r;
-  const double p910 = kExpP9 + kExpP10 * r;
-  const double u = (p34 + p56 * r2) + (p78 + p910 * r2) * r4;
-  const double p = kExpP1 + (kExpP2 * r + r2 * u);
-  const double q = r2 * (r * p);                  // e^r - 1 - r - r^2/2
+  const double q = exp_cubic_tail(r);              // e^r - 1 - r - r^2/2
   // e^r = 1 + r + w: two Fast2Sums (|r| > |w|, 1 > |s|) keep the rounding errors of
   // both additions and of r = hi - lo, which are added back before the last rounding.
   const double w = 0.5 * r2 + q;
