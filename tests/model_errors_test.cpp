@@ -177,7 +177,7 @@ const std::vector<BadModel> cases = {
      model(eq, "I = { distribution = \"normal\", mean = 1, std = -1 }, g = 0.1, E = -65.0, C = 1.0"), 10, 20,
      "parameter 'I' of population 'cells': the standard deviation must be >= 0, got -1"},
     {"parameter_expression_reads_state", model(eq, "I = \"2 * V\", g = 0.1, E = -65.0, C = 1.0"), 10, 23,
-     "parameter 'I' of population 'cells' can only read parameters, i, N and t (= 0); 'V' is not available"},
+     "parameter 'I' of population 'cells' can only read parameters, i, N, dt and t (= 0); 'V' is not available"},
     {"missing_parameter_file", model(eq, "I = { file = \"no_such_values.npy\" }, g = 0.1, E = -65.0, C = 1.0"), 10,
      20, "parameter 'I' of population 'cells': cannot open 'no_such_values.npy'"},
     {"size_zero", "[populations.cells]\nsize = 0\nequations = \"dV/dt = 0\"\ninitial = { V = 0 }\n", 2, 8,

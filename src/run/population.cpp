@@ -34,12 +34,33 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
                          fmt::format("{}/parameter/{}", name_, name), size_, settings.seed};
     parameters_[name] = resolve_values(value, context);
   }
+  // Expression parameters, each once the parameters it reads are known.
+  std::vector<std::pair<std::string, const model::ValueSpec*>> pending;
+  for (const auto& [name, value] : spec.parameters)
+    if (value.kind == model::ValueSpec::Kind::Expression) pending.emplace_back(name, &value);
   std::vector<std::pair<std::string, const Values*>> resolved;
-  for (const auto& [name, values] : parameters_) resolved.emplace_back(name, &values);
-  for (const auto& [name, value] : spec.parameters) {
-    if (value.kind != model::ValueSpec::Kind::Expression) continue;
-    parameters_[name] = evaluate_expression(system_, *value.expression, resolved, size_, backend,
-                                            fmt::format("parameter '{}' of population '{}'", name, name_));
+  while (!pending.empty()) {
+    resolved.clear();
+    for (const auto& [name, values] : parameters_) resolved.emplace_back(name, &values);
+    auto unresolved = [&](const model::ValueSpec& value) {
+      std::vector<const model::Expr*> names;
+      model::collect_names(value.expression, names);
+      return std::any_of(names.begin(), names.end(), [&](const model::Expr* n) {
+        return std::any_of(pending.begin(), pending.end(), [&](const auto& p) { return p.first == n->name; });
+      });
+    };
+    auto ready = std::find_if(pending.begin(), pending.end(), [&](const auto& p) { return !unresolved(*p.second); });
+    if (ready == pending.end()) {
+      std::string names;
+      for (const auto& p : pending) names += (names.empty() ? "" : ", ") + p.first;
+      throw UserError(pending.front().second->where,
+                      fmt::format("the expression parameters of population '{}' read each other in a cycle: {}; give "
+                                  "one of them a number", name_, names));
+    }
+    parameters_[ready->first] =
+        evaluate_expression(system_, *ready->second->expression, resolved, size_, dt_, backend,
+                            fmt::format("parameter '{}' of population '{}'", ready->first, name_));
+    pending.erase(ready);
   }
   resolved.clear();
   for (const auto& [name, values] : parameters_) resolved.emplace_back(name, &values);
@@ -48,7 +69,7 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
     const model::ValueSpec& init = spec.initial.at(v);
     std::string what = fmt::format("initial value of '{}' in population '{}'", v, name_);
     Values values = init.kind == model::ValueSpec::Kind::Expression
-                        ? evaluate_expression(system_, *init.expression, resolved, size_, backend, what)
+                        ? evaluate_expression(system_, *init.expression, resolved, size_, dt_, backend, what)
                         : resolve_values(init, {what, fmt::format("{}/initial/{}", name_, v), size_, settings.seed});
     std::vector<double>& x = arrays_["x." + v];
     x.assign(size_, values[0]);

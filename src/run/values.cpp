@@ -53,11 +53,11 @@ Values resolve_values(const model::ValueSpec& spec, const ValueContext& context)
 
 Values evaluate_expression(const graph::EquationSystem& system, const model::Expr& expr,
                            const std::vector<std::pair<std::string, const Values*>>& parameters, std::size_t size,
-                           backend::Backend& backend, const std::string& what) {
+                           double dt, backend::Backend& backend, const std::string& what) {
   graph::Program program = graph::build_expression_program(system, expr, what);
   std::vector<double> index(size);
   for (std::size_t i = 0; i < size; ++i) index[i] = static_cast<double>(i);
-  const double count = static_cast<double>(size), zero = 0.0, dt_unused = 0.0;
+  const double count = static_cast<double>(size), zero = 0.0;
   backend::KernelArgs args;
   for (const auto& slot : program.inputs) {
     const double* pointer = nullptr;
@@ -70,7 +70,7 @@ Values evaluate_expression(const graph::EquationSystem& system, const model::Exp
     } else if (slot == "t" || slot == "lastspike") {
       pointer = &zero;
     } else if (slot == "dt") {
-      pointer = &dt_unused;
+      pointer = &dt;
     } else if (slot.rfind("param.", 0) == 0) {
       for (const auto& [name, values] : parameters)
         if ("param." + name == slot) {
@@ -79,7 +79,7 @@ Values evaluate_expression(const graph::EquationSystem& system, const model::Exp
         }
     }
     if (!pointer)
-      throw UserError(expr.where, fmt::format("{} can only read parameters, i, N and t (= 0); '{}' is not available",
+      throw UserError(expr.where, fmt::format("{} can only read parameters, i, N, dt and t (= 0); '{}' is not available",
                                               what, slot.substr(slot.find('.') + 1)));
     args.add_input(pointer, stride);
   }

@@ -25,9 +25,9 @@ struct ValueContext {
 // Constant, List, File, Normal, Uniform. Expression values need kernels: see evaluate_expression.
 Values resolve_values(const model::ValueSpec& spec, const ValueContext& context);
 
-// Evaluates an expression of parameters, i and N per neuron with the given backend.
+// Evaluates an expression of parameters, i, N and dt per neuron (t and lastspike read 0).
 Values evaluate_expression(const graph::EquationSystem& system, const model::Expr& expr,
                            const std::vector<std::pair<std::string, const Values*>>& parameters, std::size_t size,
-                           backend::Backend& backend, const std::string& what);
+                           double dt, backend::Backend& backend, const std::string& what);
 
 }  // namespace psst::run
