@@ -63,9 +63,10 @@ struct Result {
   std::vector<psst::test::SpikeCollector::Spike> spikes;
 };
 
-Result run(const std::string& backend, const std::string& method, bool with_listener) {
-  std::string text = std::string("[simulation]\nduration = 40.0\ndt = 0.01\nmethod = \"") + method + "\"\n" +
-                     hh_population + (with_listener ? listener : "");
+Result run(const std::string& backend, const std::string& method, bool with_listener,
+           const std::string& precision = "double") {
+  std::string text = std::string("[simulation]\nduration = 40.0\ndt = 0.01\nmethod = \"") + method +
+                     "\"\nprecision = \"" + precision + "\"\n" + hh_population + (with_listener ? listener : "");
   auto spec = psst::lang::parse_model_text(text, "fused.toml", ".");
   RunOverrides overrides;
   overrides.backend = backend;
@@ -84,10 +85,11 @@ Result run(const std::string& backend, const std::string& method, bool with_list
 class FusedStep : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FusedStep, EqualsStageByStageBitwise) {
+  for (const char* precision : {"double", "single"})
   for (const char* method : {"rk2", "rk4"}) {
-    SCOPED_TRACE(method);
-    Result fused = run(GetParam(), method, false);
-    Result staged = run(GetParam(), method, true);
+    SCOPED_TRACE(std::string(method) + ", " + precision);
+    Result fused = run(GetParam(), method, false, precision);
+    Result staged = run(GetParam(), method, true, precision);
     ASSERT_TRUE(fused.fused) << "an uncoupled population should run fused steps";
     ASSERT_FALSE(staged.fused) << "a population whose stage state a projection reads must run stage by stage";
     EXPECT_EQ(fused.state, staged.state);  // bitwise: operator== on doubles
@@ -102,6 +104,62 @@ TEST_P(FusedStep, EqualsStageByStageBitwise) {
 // Euler and exponential Euler have one stage: there is nothing to fuse.
 TEST_P(FusedStep, SingleStageMethodsRunTheirOneKernel) {
   EXPECT_FALSE(run(GetParam(), "euler", false).fused);
+}
+
+// A threshold that reads an input table (a spike generator): the input must be
+// sampled every step, so the population is not fused.
+TEST_P(FusedStep, ThresholdReadingAnInputKeepsItSampled) {
+  auto spec = psst::lang::parse_model_text(R"toml(
+[simulation]
+duration = 30.0
+dt = 0.1
+method = "rk4"
+[populations.generator]
+size = 2
+equations = "dx/dt = -x"
+initial = { x = 1.0 }
+threshold = "drive > 0.5"
+[populations.generator.inputs.drive]
+segments = [ { start = 10.0, end = 20.0, value = 1.0, neurons = [1] } ]
+)toml",
+                                           "generator.toml", ".");
+  RunOverrides overrides;
+  overrides.backend = GetParam();
+  Simulation simulation(spec, overrides);
+  psst::test::SpikeCollector spikes;
+  simulation.add_observer(&spikes);
+  simulation.run();
+  EXPECT_FALSE(simulation.population("generator").fused_step());
+  // One upward crossing: the condition is true at t = 10 ms (the input of step 100),
+  // and a spike is stamped with the start of the step that ended there, as in PSST.
+  ASSERT_EQ(spikes.spikes().size(), 1u);
+  EXPECT_EQ(spikes.spikes()[0].neuron, 1u);
+  EXPECT_NEAR(spikes.spikes()[0].time, 9.9, 1e-9);
+}
+
+// A constant derivative: its Runge-Kutta sums would be folded in float64 in a
+// fused graph but rounded per stage by stage kernels; such a population runs
+// stage by stage, and single precision stays bitwise the same either way.
+TEST_P(FusedStep, ConstantDerivativeIsNotFused) {
+  auto spec = psst::lang::parse_model_text(
+      "[simulation]\nduration = 1.0\ndt = 0.1\nmethod = \"rk4\"\nprecision = \"single\"\n"
+      "[populations.ramp]\nsize = 1\nequations = \"dx/dt = 0.01\"\ninitial = { x = 0.0 }\n",
+      "ramp.toml", ".");
+  RunOverrides overrides;
+  overrides.backend = GetParam();
+  Simulation simulation(spec, overrides);
+  simulation.run();
+  EXPECT_FALSE(simulation.population("ramp").fused_step());
+  // Each step adds the float32 of (dt/6) * (0.01 + 2 * 0.01 + 2 * 0.01 + 0.01) with the sums rounded to float32.
+  float x = 0.0f, k = 0.01f, dt = 0.1f;
+  for (int step = 0; step < 10; ++step) {
+    float acc = k;
+    acc = acc + 2.0f * k;
+    acc = acc + 2.0f * k;
+    acc = acc + k;
+    x = x + (dt / 6.0f) * acc;
+  }
+  EXPECT_EQ(simulation.population("ramp").state("x")[0], static_cast<double>(x));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FusedStep, ::testing::ValuesIn(psst::test::backends()));

@@ -55,13 +55,14 @@ void expect_same_datasets(const std::filesystem::path& a, const std::filesystem:
 }
 
 void split_run_equals_unsplit(const std::string& name, double duration, const std::vector<double>& cuts,
-                              double checkpoint_every) {
+                              double checkpoint_every, const std::string& options = "") {
   TempDir dir;
   auto whole = dir / "whole.h5", split = dir / "split.h5";
-  auto r = run_command(fmt::format("{} run {} -q --duration {} -o {}", cli, model(name), duration, whole.string()));
+  auto r = run_command(
+      fmt::format("{} run {} -q {} --duration {} -o {}", cli, model(name), options, duration, whole.string()));
   ASSERT_EQ(r.status, 0) << r.output;
-  r = run_command(fmt::format("{} run {} -q --duration {} --checkpoint-every {} -o {}", cli, model(name), cuts[0],
-                              checkpoint_every, split.string()));
+  r = run_command(fmt::format("{} run {} -q {} --duration {} --checkpoint-every {} -o {}", cli, model(name), options,
+                              cuts[0], checkpoint_every, split.string()));
   ASSERT_EQ(r.status, 0) << r.output;
   for (std::size_t k = 1; k < cuts.size(); ++k) {
     r = run_command(fmt::format("{} resume {} -q --until {}", cli, split.string(), cuts[k]));
@@ -74,6 +75,11 @@ TEST(LongRun, ThreeNeuronsSplitInTwoAndSevenPiecesEqualsOneRun) {
   // Cut points and checkpoint intervals that are not multiples of the 0.1 ms recording interval.
   split_run_equals_unsplit("psst_three_neurons.toml", 700, {351.23, 700}, 0);
   split_run_equals_unsplit("psst_three_neurons.toml", 700, {33.37, 101.01, 202.02, 350.55, 470.07, 612.34, 700}, 29.99);
+}
+
+// A precision given on the command line is stored in the file and kept by resume.
+TEST(LongRun, ResumeKeepsSinglePrecision) {
+  split_run_equals_unsplit("psst_three_neurons.toml", 200, {70.07, 200}, 0, "--precision single");
 }
 
 TEST(LongRun, AntennalLobeSplitInTwoAndSevenPiecesEqualsOneRun) {

@@ -121,8 +121,9 @@ StageGraph runge_kutta_stage(const KernelSpec& spec, std::size_t s) {
 
 // Every stage of one step in one graph: the stage derivatives and sums stay in
 // registers instead of k.* and acc.* arrays. The operations are those of the
-// stage kernels one by one, so the result is bitwise the same.
-StageGraph runge_kutta_step(const KernelSpec& spec) {
+// stage kernels one by one, so the result is bitwise the same. Nullopt when a
+// stage derivative is a constant (see build_population_kernels).
+std::optional<StageGraph> runge_kutta_step(const KernelSpec& spec) {
   const EquationSystem& system = *spec.system;
   const Scheme& scheme = *spec.scheme;
   StageGraph g;
@@ -136,6 +137,8 @@ StageGraph runge_kutta_step(const KernelSpec& spec) {
     auto stage = emit_runge_kutta_stage(
         spec, s, graph, slots, dt, x, [&](const std::string& v) { return k.at(v); },
         [&](const std::string& v) { return acc.at(v); });
+    for (const auto& [v, f] : stage.derivative)
+      if (graph.node(f).op == Op::Constant) return std::nullopt;
     k = stage.derivative;
     acc = stage.sum;
   }
@@ -308,15 +311,6 @@ PopulationKernels build_population_kernels(const EquationSystem& system, const S
   KernelSpec spec{&system, &scheme, [](const std::string& name) { return "syn." + name; }, {}, {}};
   PopulationKernels kernels;
   for (std::size_t s = 0; s < stage_count(scheme); ++s) kernels.stages.push_back(build_stage_graph(spec, s).lower());
-  if (scheme.kind == Scheme::Kind::RungeKutta && scheme.stages.size() > 1) {
-    // A fused step needs equations that see nothing change between stages but
-    // their own state: no stage time, no input table, no synaptic input.
-    Program step = runge_kutta_step(spec).lower();
-    bool independent = std::none_of(step.inputs.begin(), step.inputs.end(), [](const std::string& slot) {
-      return slot == "t" || slot.rfind("input.", 0) == 0 || slot.rfind("syn.", 0) == 0;
-    });
-    if (independent) kernels.step = std::move(step);
-  }
   if (threshold) {
     StageGraph g;
     g.name = system.population() + "_threshold";
@@ -328,6 +322,24 @@ PopulationKernels build_population_kernels(const EquationSystem& system, const S
     add_output(g, "spiking", g.graph.binary(Op::NotEqual, builder.expression(*threshold), g.graph.constant(0.0)));
     kernels.threshold = g.lower();
     kernels.has_threshold = true;
+  }
+  if (scheme.kind == Scheme::Kind::RungeKutta && scheme.stages.size() > 1) {
+    // A fused step needs kernels that see nothing change between stages but the
+    // population's own state: no stage time, no input table, no synaptic input
+    // (the threshold neither: a fused population samples no inputs and zeroes
+    // no synaptic input), and no stage derivative that is a constant, which the
+    // fused graph would fold in float64 where stage kernels round each stage.
+    std::optional<StageGraph> step = runge_kutta_step(spec);
+    auto independent = [](const std::vector<std::string>& inputs, bool time_allowed) {
+      return std::none_of(inputs.begin(), inputs.end(), [time_allowed](const std::string& slot) {
+        return (slot == "t" && !time_allowed) || slot.rfind("input.", 0) == 0 || slot.rfind("syn.", 0) == 0;
+      });
+    };
+    if (step) {
+      Program program = step->lower();
+      if (independent(program.inputs, false) && (!kernels.has_threshold || independent(kernels.threshold.inputs, true)))
+        kernels.step = std::move(program);
+    }
   }
   return kernels;
 }

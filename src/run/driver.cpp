@@ -75,6 +75,7 @@ StoredRun read_stored_run(const std::filesystem::path& out) {
   stored.settings.method = file.get_attribute_string("/", "method");
   stored.settings.seed = static_cast<std::uint64_t>(file.get_attribute_int64("/", "seed"));
   stored.settings.record_every = file.get_attribute_double("/", "record_every");
+  if (file.has_attribute("/", "precision")) stored.settings.precision = file.get_attribute_string("/", "precision");
   return stored;
 }
 

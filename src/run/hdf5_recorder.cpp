@@ -82,6 +82,7 @@ void Hdf5Recorder::write_attributes(const Simulation& simulation) {
   file_.set_attribute("/", "duration", spec.simulation.duration);
   file_.set_attribute("/", "steps", simulation.total_steps());
   file_.set_attribute("/", "method", simulation.scheme().name);
+  file_.set_attribute("/", "precision", spec.simulation.precision);
   file_.set_attribute("/", "seed", static_cast<std::int64_t>(simulation.seed()));
   file_.set_attribute("/", "backend", simulation.backend_name());
   file_.set_attribute("/", "record_every", static_cast<double>(simulation.record_every_steps()) * simulation.dt());
