@@ -15,13 +15,15 @@ namespace {
 // Runs to the end or until asked to stop; a stop or a blow-up leaves a flushed file.
 DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverOptions& options) {
   ProgressReporter progress(stderr, options.progress);
-  FiniteStateGuard guard;
   std::optional<Checkpointer> checkpointer;
+  std::int64_t checkpoint_steps = 0;
   if (options.checkpoint_every > 0) {
-    std::int64_t every = whole_steps(options.checkpoint_every, simulation.dt(), "--checkpoint-every");
+    checkpoint_steps =
+        std::max<std::int64_t>(whole_steps(options.checkpoint_every, simulation.dt(), "--checkpoint-every"), 1);
     recorder.file().set_attribute("/", "checkpoint_every", options.checkpoint_every);
-    checkpointer.emplace(simulation, recorder, std::max<std::int64_t>(every, 1));
+    checkpointer.emplace(simulation, recorder, checkpoint_steps);
   }
+  FiniteStateGuard guard(64, checkpoint_steps);
   simulation.add_observer(&recorder);
   simulation.add_observer(&guard);
   if (checkpointer) simulation.add_observer(&*checkpointer);
@@ -31,6 +33,7 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
   try {
     while (simulation.step() < simulation.total_steps()) {
       if (options.stop && options.stop->load() != 0) {
+        guard.check(simulation);  // never checkpoint a blown-up state
         write_checkpoint(simulation, recorder);
         result.interrupted = true;
         break;
