@@ -4,11 +4,20 @@
 
 #include <algorithm>
 
+#include <unistd.h>
+
 #include "run/random.hpp"
 
 namespace psst::run {
 
 namespace {
+
+// Physical memory of this machine in bytes (0 when unknown).
+double physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page_size > 0 ? static_cast<double>(pages) * static_cast<double>(page_size) : 0.0;
+}
+
 graph::SystemOptions population_options(const std::vector<std::string>& synaptic_inputs) {
   graph::SystemOptions options;
   options.external_names = synaptic_inputs;
@@ -25,6 +34,14 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
       scheme_(&scheme),
       synaptic_inputs_(synaptic_inputs) {
   if (size_ == 0) throw UserError(spec.where, fmt::format("population '{}' has size 0; it needs at least one neuron", name_));
+  // Checked before allocating: an allocation far beyond the machine's memory is a
+  // message, not a crash (nor, under the address sanitizer, an abort).
+  const double bytes = static_cast<double>(size_) * 8.0 *
+                       static_cast<double>(3 * system_.state_variables().size() + spec.parameters.size() + 6);
+  if (const double memory = physical_memory_bytes(); memory > 0 && bytes > memory)
+    throw UserError(spec.where, fmt::format("out of memory: population '{}' of {} neurons needs about {:.3g} GiB, "
+                                            "more than this machine's {:.3g} GiB; use fewer neurons",
+                                            name_, size_, bytes / 1073741824.0, memory / 1073741824.0));
   dt_ = settings.dt;
   count_ = static_cast<double>(size_);
   // Parameters: constants stay one broadcast value, so a new value never changes a kernel.
