@@ -12,7 +12,7 @@ Models:
   cobahh  COBAHH (models/cobahh.toml): 4000 single-compartment sections with cobahh_hh.mod
           (Traub-Miles Na/K + leak per unit area, 20000 um2 each), one ExpSyn per cell for
           excitation (e = 0 mV, tau = 5 ms) and one for inhibition (e = -80, tau = 10),
-          NetCons with weights 6 nS / 67 nS and delay 0, connectivity p = 0.02 drawn with
+          NetCons with weights 6 nS / 67 nS and delay 0.1 ms (psst: one step), connectivity p = 0.02 drawn with
           numpy (seeded), initial v, ge, gi drawn as in psst's model file. dt = 0.1 ms.
   The locust antennal lobe is not fitted: its GABA_A synapses release transmitter graded by
   the presynaptic voltage at every stage, which needs POINTER-coupled synapse mechanisms.
@@ -115,7 +115,7 @@ def build_cobahh(h, n, rng):
         syns, w = (syn_e, 0.006) if pre < n_exc else (syn_i, 0.067)  # uS
         for post in targets:
             nc = h.NetCon(cells[pre](0.5)._ref_v, syns[post], sec=cells[pre])
-            nc.threshold, nc.delay, nc.weight[0] = -20.0, 0.0, w
+            nc.threshold, nc.delay, nc.weight[0] = -20.0, 0.1, w  # one step, as psst delivers (delay 0 rounds up to 1 step)
             netcons.append(nc)
     v0 = rng.normal(-65.0, 5.0, n)
     ge0 = rng.normal(40.0, 15.0, n) * 1e-3  # nS -> uS
