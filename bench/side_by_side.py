@@ -172,7 +172,7 @@ class Bench:
             "load_average_at_start": os.getloadavg(),
             "psst_git": cmd(["git", "rev-parse", "--short", "HEAD"]),
             "psst_git_dirty_files": len(cmd(["git", "status", "--porcelain", "--untracked-files=no"]).splitlines()),
-            "psst_build": self.args.psst_build, "compiler": cmd(["c++", "--version"]).splitlines()[0:1],
+            "psst_build": os.path.relpath(self.args.psst_build, ROOT), "compiler": cmd(["c++", "--version"]).splitlines()[0:1],
             "brian2": cmd([PY, "-c", "import brian2; print(brian2.__version__)"]) if not self.args.skip_brian2 else None,
             "neuron": cmd([PY, "-c", "import neuron; print(neuron.__version__)"]).splitlines()[-1:]
             if not self.args.skip_neuron else None,
@@ -205,7 +205,7 @@ class Bench:
                     res["peer_" + k] = res.pop(k)
             return self.add(model, n, tool, threads, method, **res)
         except Exception as e:  # one tool failing must not lose the others
-            return self.add(model, n, tool, threads, method, note=f"FAILED: {e}".replace("\n", " | ")[:600])
+            return self.add(model, n, tool, threads, method, note=f"FAILED: {e}".replace(ROOT + os.sep, "").replace("\n", " | ")[:600])
 
     # ------------------------------------------------------------ psst
 

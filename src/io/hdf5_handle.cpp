@@ -43,7 +43,7 @@ ErrorPrintingOff::~ErrorPrintingOff() {
 
 namespace {
 
-// "…/work/main/src/io/hdf5_file.cpp" -> "src/io/hdf5_file.cpp"
+// "…/psst/src/io/hdf5_file.cpp" -> "src/io/hdf5_file.cpp"
 std::string_view project_relative(std::string_view file) {
   const auto pos = file.rfind("src/");
   return pos == std::string_view::npos ? file : file.substr(pos);
