@@ -100,7 +100,10 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
     arrays_["k." + v].assign(n, 0.0);
     arrays_["acc." + v].assign(n, 0.0);
   }
-  for (const auto& target : summed_targets_) arrays_["summed." + target].assign(n, 0.0);
+  for (const auto& target : summed_targets_) {
+    arrays_["summed." + target].assign(n, 0.0);
+    sums_.emplace_back(&arrays_.at("summed." + target), &post_->synaptic_input(target));
+  }
   index_.resize(n);
   for (std::size_t s = 0; s < n; ++s) index_[s] = static_cast<double>(s);
 
@@ -248,9 +251,9 @@ void Projection::run_stage(std::size_t stage, double t) {
   if (presynaptic_kernels_[stage]) presynaptic_kernels_[stage]->run(presynaptic_args_[stage], 0, pre_->size());
   synaptic_kernels_[stage]->run(synaptic_args_[stage], 0, size());
   // Ordered sums: synapses of post neuron i are contiguous, added in presynaptic order.
-  for (const auto& target : summed_targets_) {
-    const std::vector<double>& contribution = arrays_.at("summed." + target);
-    std::vector<double>& sum = post_->synaptic_input(target);
+  for (const auto& [contribution_array, sum_array] : sums_) {
+    const std::vector<double>& contribution = *contribution_array;
+    std::vector<double>& sum = *sum_array;
     const auto& offsets = connectivity_.post_offsets;
     for (std::size_t i = 0; i < sum.size(); ++i) {
       double row = 0.0;

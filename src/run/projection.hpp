@@ -59,6 +59,8 @@ class Projection {
   std::map<std::string, Values> parameters_;
   std::vector<double> index_;
   std::vector<std::string> summed_targets_;
+  // Per summed target: this projection's per-synapse contribution and the postsynaptic sum (set up once).
+  std::vector<std::pair<const std::vector<double>*, std::vector<double>*>> sums_;
   double time_ = 0.0, dt_ = 0.0, count_ = 0.0;
 
   // Event-driven coupling.
