@@ -14,6 +14,7 @@
 
 #include "backend/cpu/compiler.hpp"
 #include "backend/cpu/cpu_backend.hpp"
+#include "backend/reference/interpreter.hpp"
 #include "lang/model_file.hpp"
 #include "model/error.hpp"
 #include "test_support.hpp"
@@ -33,85 +34,6 @@ bool cpu_available() { return psst::backend::cpu::CpuBackend::compiler_available
 
 #define REQUIRE_CPU() \
   if (!cpu_available()) GTEST_SKIP() << "no C++ compiler: the cpu backend is not available"
-
-// Everything that carries over between steps, by name, and every spike.
-struct Outcome {
-  std::vector<std::pair<std::string, std::vector<double>>> arrays;
-  std::vector<SpikeCollector::Spike> spikes;
-};
-
-Outcome run_model(const std::string& model, const std::string& backend, int threads, std::optional<double> duration,
-                  const std::string& cache_dir = "") {
-  RunOverrides o;
-  o.backend = backend;
-  o.threads = threads;
-  o.duration = duration;
-  o.cache_dir = cache_dir;
-  Simulation simulation(psst::lang::read_model_file(psst::test::model_path(model)), o);
-  SpikeCollector spikes;
-  simulation.add_observer(&spikes);
-  simulation.run();
-  Outcome outcome;
-  for (auto& p : simulation.populations())
-    for (auto& [name, values] : p->persistent_arrays()) outcome.arrays.emplace_back(p->name() + "/" + name, *values);
-  for (auto& p : simulation.projections())
-    for (auto& [name, values] : p->persistent_arrays()) outcome.arrays.emplace_back(p->name() + "/" + name, *values);
-  outcome.spikes = spikes.spikes();
-  return outcome;
-}
-
-void expect_bitwise_equal(const Outcome& expected, const Outcome& actual, const std::string& what) {
-  ASSERT_EQ(expected.arrays.size(), actual.arrays.size()) << what;
-  for (std::size_t a = 0; a < expected.arrays.size(); ++a) {
-    const auto& [name, x] = expected.arrays[a];
-    const auto& y = actual.arrays[a].second;
-    ASSERT_EQ(name, actual.arrays[a].first) << what;
-    ASSERT_EQ(x.size(), y.size()) << what << ": " << name;
-    if (std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) != 0) {
-      for (std::size_t i = 0; i < x.size(); ++i)
-        ASSERT_EQ(std::bit_cast<std::uint64_t>(x[i]), std::bit_cast<std::uint64_t>(y[i]))
-            << what << ": " << name << "[" << i << "] = " << x[i] << " vs " << y[i];
-    }
-  }
-  ASSERT_EQ(expected.spikes.size(), actual.spikes.size()) << what;
-  for (std::size_t s = 0; s < expected.spikes.size(); ++s) {
-    EXPECT_EQ(expected.spikes[s].population, actual.spikes[s].population) << what;
-    EXPECT_EQ(expected.spikes[s].neuron, actual.spikes[s].neuron) << what;
-    EXPECT_EQ(std::bit_cast<std::uint64_t>(expected.spikes[s].time), std::bit_cast<std::uint64_t>(actual.spikes[s].time))
-        << what;
-  }
-}
-
-struct ModelCase {
-  const char* file;
-  std::optional<double> duration;
-};
-
-class CpuBackendModels : public ::testing::TestWithParam<ModelCase> {};
-
-TEST_P(CpuBackendModels, BitwiseIdenticalToReferenceOnOneAndTwoThreads) {
-  REQUIRE_CPU();
-  const ModelCase& c = GetParam();
-  Outcome reference = run_model(c.file, "reference", 0, c.duration);
-  std::size_t values = 0;
-  for (const auto& [name, x] : reference.arrays) values += x.size();
-  ASSERT_GT(values, 0u);
-  for (int threads : {1, 2}) {
-    Outcome cpu = run_model(c.file, "cpu", threads, c.duration);
-    expect_bitwise_equal(reference, cpu, std::string(c.file) + " on cpu with " + std::to_string(threads) + " thread(s)");
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(Models, CpuBackendModels,
-                         ::testing::Values(ModelCase{"hh.toml", std::nullopt},
-                                           ModelCase{"psst_three_neurons.toml", std::nullopt},
-                                           ModelCase{"locust_al.toml", 200.0}, ModelCase{"cobahh.toml", 200.0}),
-                         [](const auto& test_info) {
-                           std::string name = test_info.param.file;
-                           name = name.substr(0, name.find('.'));
-                           std::erase(name, '_');
-                           return name;
-                         });
 
 // ---- every operation, on awkward values ----------------------------------------------------
 
@@ -202,8 +124,8 @@ TEST(CpuBackend, EveryOperationGivesTheReferenceBits) {
     };
     std::vector<std::vector<double>> expected, actual;
     KernelArgs reference_args = make_args(expected);
-    auto reference = psst::backend::make_backend("reference");
-    reference->compile(program, reference_args.bindings())->run(reference_args, 0, n);
+    psst::backend::reference::InterpreterBackend reference;
+    reference.compile(program, reference_args.bindings())->run(reference_args, 0, n);
     for (int threads : {1, 3}) {
       psst::backend::BackendOptions options;
       options.threads = threads;

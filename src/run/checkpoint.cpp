@@ -39,19 +39,20 @@ void write_checkpoint(Simulation& simulation, Hdf5Recorder& recorder) {
   file.set_attribute(slot, "valid", std::int64_t{0});
   file.flush();
   for (auto& population : simulation.populations())
-    for (auto& [name, values] : population->persistent_arrays())
-      file.write_vector(fmt::format("{}/populations/{}/{}", slot, population->name(), name), *values);
+    for (const auto& name : population->persistent_arrays())
+      file.write_vector(fmt::format("{}/populations/{}/{}", slot, population->name(), name), population->download(name));
   for (auto& projection : simulation.projections()) {
     const std::string group = fmt::format("{}/projections/{}", slot, projection->name());
-    for (auto& [name, values] : projection->persistent_arrays()) file.write_vector(group + "/" + name, *values);
-    // Spikes in flight: the synapses due at each ring position, flattened with offsets.
+    for (const auto& name : projection->persistent_arrays())
+      file.write_vector(group + "/" + name, projection->download(name));
+    // Spikes in flight: presynaptic neurons (global indices) due at each ring position, flattened with offsets.
     std::vector<std::int64_t> flat, offsets{0};
-    for (const auto& due : projection->event_ring()) {
+    for (const auto& due : projection->events_in_flight()) {
       flat.insert(flat.end(), due.begin(), due.end());
       offsets.push_back(static_cast<std::int64_t>(flat.size()));
     }
-    file.write_vector(group + "/ring", flat);
-    file.write_vector(group + "/ring_offsets", offsets);
+    file.write_vector(group + "/spikes_in_flight", flat);
+    file.write_vector(group + "/spikes_in_flight_offsets", offsets);
   }
   auto rows = recorder.rows();
   std::vector<std::int64_t> counts;
@@ -85,28 +86,34 @@ std::optional<CheckpointInfo> find_checkpoint(const io::Hdf5File& file) {
 void restore_checkpoint(Simulation& simulation, const io::Hdf5File& file, const CheckpointInfo& checkpoint) {
   if (file.get_attribute_string(checkpoint.slot, "model_hash") != model_hash(simulation.spec().source_text))
     throw UserError(fmt::format("the checkpoint in '{}' belongs to a different model", file.path()));
-  auto load = [&](const std::string& path, std::vector<double>& values) {
+  auto load = [&](const std::string& path, std::size_t expected) {
     auto stored = file.read_vector_double(path);
-    if (stored.size() != values.size())
+    if (stored.size() != expected)
       throw UserError(fmt::format("checkpoint dataset {} of '{}' has {} values, the model has {}", path, file.path(),
-                                  stored.size(), values.size()));
-    std::copy(stored.begin(), stored.end(), values.begin());  // in place: kernels hold pointers to these arrays
+                                  stored.size(), expected));
+    return stored;
   };
   for (auto& population : simulation.populations())
-    for (auto& [name, values] : population->persistent_arrays())
-      load(fmt::format("{}/populations/{}/{}", checkpoint.slot, population->name(), name), *values);
+    for (const auto& name : population->persistent_arrays())
+      population->upload(name, load(fmt::format("{}/populations/{}/{}", checkpoint.slot, population->name(), name),
+                                    population->size()));
   for (auto& projection : simulation.projections()) {
     const std::string group = fmt::format("{}/projections/{}", checkpoint.slot, projection->name());
-    for (auto& [name, values] : projection->persistent_arrays()) load(group + "/" + name, *values);
-    auto flat = file.read_vector_int64(group + "/ring");
-    auto offsets = file.read_vector_int64(group + "/ring_offsets");
-    auto& ring = projection->event_ring();
-    if (offsets.size() != ring.size() + 1)
+    for (const auto& name : projection->persistent_arrays())
+      projection->upload(name, load(group + "/" + name, projection->size()));
+    if (!file.exists(group + "/spikes_in_flight"))
+      throw UserError(fmt::format("the checkpoint in '{}' was written by an older psst (spikes in flight by synapse); "
+                                  "rerun the model from the start", file.path()));
+    auto flat = file.read_vector_int64(group + "/spikes_in_flight");
+    auto offsets = file.read_vector_int64(group + "/spikes_in_flight_offsets");
+    if (offsets.size() != projection->ring_size() + 1 || offsets.back() != static_cast<std::int64_t>(flat.size()))
       throw UserError(fmt::format("checkpoint of projection '{}' in '{}' has a different delay", projection->name(),
                                   file.path()));
+    std::vector<std::vector<std::uint32_t>> ring(projection->ring_size());
     for (std::size_t k = 0; k < ring.size(); ++k)
       for (auto it = flat.begin() + offsets[k]; it != flat.begin() + offsets[k + 1]; ++it)
         ring[k].push_back(static_cast<std::uint32_t>(*it));
+    projection->restore_events_in_flight(ring);
   }
   simulation.restore_step(checkpoint.step);
 }

@@ -6,31 +6,22 @@
 
 namespace psst::run {
 
-namespace {
-
-// Index of the first non-finite value, or size() if there is none.
-std::size_t first_non_finite(const std::vector<double>& values) {
-  double sum = 0.0;
-  for (double v : values) sum += v * 0.0;  // 0 for finite values, NaN for NaN and +-inf
-  if (sum == 0.0) return values.size();
-  for (std::size_t i = 0; i < values.size(); ++i)
-    if (!std::isfinite(values[i])) return i;
-  return values.size();
-}
-
-}  // namespace
-
 void FiniteStateGuard::check(const Simulation& simulation) const {
   for (const auto& population : simulation.populations()) {
     for (const auto& variable : population->system().state_variables()) {
-      const auto& values = population->state(variable);
-      std::size_t i = first_non_finite(values);
-      if (i == values.size()) continue;
+      // The backend's reduction on each rank, then the lowest index over all ranks.
+      const auto& buffer = *population->buffer("x." + variable);
+      const std::uint64_t local = simulation.backend().first_non_finite(buffer);
+      const auto i = static_cast<std::size_t>(simulation.communicator().min(local));
+      if (i >= buffer.size()) continue;
+      std::vector<double> value(1);
+      simulation.backend().download(buffer, std::span<double>(value), i);
+      const std::vector<double>& values = value;
       throw NumericalError(fmt::format(
           "numerical blow-up at t = {} ms: population '{}', variable '{}', neuron {} is {}. The equations diverged; "
           "try a smaller time step (now dt = {} ms, e.g. --dt {}) or check the parameters. The output up to this "
           "point is kept.",
-          simulation.time(), population->name(), variable, i, values[i], simulation.dt(), simulation.dt() / 10));
+          simulation.time(), population->name(), variable, i, values[0], simulation.dt(), simulation.dt() / 10));
     }
   }
 }

@@ -145,7 +145,7 @@ std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
 void Hdf5Recorder::sample(const Simulation& simulation) {
   time_->append_value(simulation.time());
   for (auto& monitor : states_) {
-    const auto& values = simulation.populations()[monitor.population]->state(monitor.variable);
+    const std::vector<double> values = simulation.populations()[monitor.population]->state(monitor.variable);
     for (std::size_t j = 0; j < monitor.neurons.size(); ++j) monitor.row[j] = values[monitor.neurons[j]];
     monitor.series.append_row(monitor.row);
   }

@@ -9,9 +9,13 @@
 
 namespace psst::run {
 
-InputTable::InputTable(const model::InputSpec& spec, const std::string& population, std::size_t size, double dt,
-                       std::int64_t steps)
-    : size_(size), default_value_(spec.default_value) {
+backend::InputSchedule make_input_schedule(const model::InputSpec& spec, const std::string& population,
+                                           std::size_t size, double dt, std::int64_t steps) {
+  backend::InputSchedule schedule;
+  schedule.size = size;
+  schedule.default_value = spec.default_value;
+  std::size_t& rows_ = schedule.rows;
+  std::size_t& columns_ = schedule.columns;
   const std::string what = fmt::format("input '{}' of population '{}'", spec.name, population);
   if (!spec.file.empty()) {
     io::Table table;
@@ -35,8 +39,8 @@ InputTable::InputTable(const model::InputSpec& spec, const std::string& populati
     if (static_cast<std::int64_t>(columns_) < steps)
       throw UserError(spec.where, fmt::format("{}: table '{}' has {} steps, the run needs at least {} (duration / dt)",
                                               what, spec.file, columns_, steps));
-    table_ = std::move(table.values);
-    return;
+    schedule.table = std::move(table.values);
+    return schedule;
   }
   for (const auto& segment : spec.segments) {
     if (!(segment.end > segment.start))
@@ -47,26 +51,10 @@ InputTable::InputTable(const model::InputSpec& spec, const std::string& populati
         throw UserError(spec.where, fmt::format("{}: neuron index {} is out of range; the population has {} neurons "
                                                 "(0 to {})", what, n, size, size - 1));
     // Step k (t = k dt) lies in [start, end) when round(start/dt) <= k < round(end/dt).
-    ranges_.push_back({std::llround(segment.start / dt), std::llround(segment.end / dt), segment.value, segment.neurons});
+    schedule.ranges.push_back(
+        {std::llround(segment.start / dt), std::llround(segment.end / dt), segment.value, segment.neurons});
   }
-}
-
-void InputTable::sample(std::int64_t step, std::vector<double>& out) const {
-  out.resize(size_);
-  if (!table_.empty()) {
-    // Past the table's end the last step's value holds (the last RK stage reads step n + 1).
-    auto column = static_cast<std::size_t>(std::min<std::int64_t>(step, static_cast<std::int64_t>(columns_) - 1));
-    for (std::size_t i = 0; i < size_; ++i) out[i] = table_[(rows_ == 1 ? 0 : i) * columns_ + column];
-    return;
-  }
-  std::fill(out.begin(), out.end(), default_value_);
-  for (const auto& range : ranges_) {
-    if (step < range.begin || step >= range.end) continue;
-    if (range.neurons.empty())
-      std::fill(out.begin(), out.end(), range.value);
-    else
-      for (std::size_t n : range.neurons) out[n] = range.value;
-  }
+  return schedule;
 }
 
 }  // namespace psst::run

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "run/input_table.hpp"
 #include "run/random.hpp"
 
 namespace psst::run {
@@ -18,6 +19,9 @@ double physical_memory_bytes() {
   return pages > 0 && page_size > 0 ? static_cast<double>(pages) * static_cast<double>(page_size) : 0.0;
 }
 
+using backend::ElementType;
+using backend::KernelInput;
+
 graph::SystemOptions population_options(const std::vector<std::string>& synaptic_inputs) {
   graph::SystemOptions options;
   options.external_names = synaptic_inputs;
@@ -25,14 +29,15 @@ graph::SystemOptions population_options(const std::vector<std::string>& synaptic
 }
 }  // namespace
 
-Population::Population(const model::PopulationSpec& spec, const graph::Scheme& scheme, backend::Backend& backend,
-                       const RunSettings& settings, const std::vector<std::string>& synaptic_inputs)
+Population::Population(const model::PopulationSpec& spec, const PopulationPlan& plan, const graph::Scheme& scheme,
+                       backend::Backend& backend, const RunSettings& settings)
     : name_(spec.name),
       size_(spec.size),
-      system_(spec, population_options(synaptic_inputs)),
+      dt_(settings.dt),
+      backend_(backend),
+      system_(spec, population_options(plan.synaptic_inputs)),
       programs_(graph::build_population_kernels(system_, scheme, spec.threshold)),
-      scheme_(&scheme),
-      synaptic_inputs_(synaptic_inputs) {
+      synaptic_inputs_(plan.synaptic_inputs) {
   if (size_ == 0) throw UserError(spec.where, fmt::format("population '{}' has size 0; it needs at least one neuron", name_));
   // Checked before allocating: an allocation far beyond the machine's memory is a
   // message, not a crash (nor, under the address sanitizer, an abort).
@@ -42,8 +47,13 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
     throw UserError(spec.where, fmt::format("out of memory: population '{}' of {} neurons needs about {:.3g} GiB, "
                                             "more than this machine's {:.3g} GiB; use fewer neurons",
                                             name_, size_, bytes / 1073741824.0, memory / 1073741824.0));
-  dt_ = settings.dt;
-  count_ = static_cast<double>(size_);
+  resolve_parameters(spec, settings, backend);
+  initialise_state(spec, settings, backend);
+  bind_kernels(plan, scheme);
+}
+
+void Population::resolve_parameters(const model::PopulationSpec& spec, const RunSettings& settings,
+                                    backend::Backend& backend) {
   // Parameters: constants stay one broadcast value, so a new value never changes a kernel.
   for (const auto& [name, value] : spec.parameters) {
     if (value.kind == model::ValueSpec::Kind::Expression) continue;
@@ -79,7 +89,12 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
                             fmt::format("parameter '{}' of population '{}'", ready->first, name_));
     pending.erase(ready);
   }
-  resolved.clear();
+  for (const auto& [name, values] : parameters_) buffers_["param." + name] = backend.allocate_with(values);
+}
+
+void Population::initialise_state(const model::PopulationSpec& spec, const RunSettings& settings,
+                                  backend::Backend& backend) {
+  std::vector<std::pair<std::string, const Values*>> resolved;
   for (const auto& [name, values] : parameters_) resolved.emplace_back(name, &values);
   // State: initial values, then PSST's multiplicative jitter (1 + jitter N(0,1)).
   for (const auto& v : system_.state_variables()) {
@@ -88,155 +103,142 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
     Values values = init.kind == model::ValueSpec::Kind::Expression
                         ? evaluate_expression(system_, *init.expression, resolved, size_, dt_, backend, what)
                         : resolve_values(init, {what, fmt::format("{}/initial/{}", name_, v), size_, settings.seed});
-    std::vector<double>& x = arrays_["x." + v];
-    x.assign(size_, values[0]);
+    std::vector<double> x(size_, values[0]);
     if (values.size() == size_) x = values;
     if (spec.jitter != 0.0) {
       RandomStream random(settings.seed, fmt::format("{}/jitter/{}", name_, v));
       for (auto& value : x) value *= 1.0 + spec.jitter * random.normal();
     }
-    arrays_["k." + v].assign(size_, 0.0);
-    arrays_["acc." + v].assign(size_, 0.0);
+    backend.upload(*add_buffer("x." + v), x);
+    add_buffer("k." + v);
+    add_buffer("acc." + v);
   }
-  for (const auto& name : synaptic_inputs_) arrays_["syn." + name].assign(size_, 0.0);
-  for (const auto& input : spec.inputs) {
-    std::vector<double>& values = arrays_["input." + input.name];
-    values.assign(size_, 0.0);
-    inputs_.emplace_back(InputTable(input, name_, size_, settings.dt, settings.steps), &values);
-  }
-  lastspike_.assign(size_, settings.lastspike_initial);
-  spiking_.assign(size_, 0.0);
-  spiking_next_.assign(size_, 0.0);
-  index_.resize(size_);
-  for (std::size_t i = 0; i < size_; ++i) index_[i] = static_cast<double>(i);
+  for (const auto& name : synaptic_inputs_) add_buffer("syn." + name);
+  for (const auto& input : spec.inputs)
+    inputs_.emplace_back(backend.make_input(make_input_schedule(input, name_, size_, settings.dt, settings.steps)),
+                         add_buffer("input." + input.name));
+  backend.fill(*add_buffer("lastspike"), settings.lastspike_initial);
+  add_buffer("spiking");           // the threshold condition now
+  add_buffer("spiking.previous");  // at the end of the previous step
+  add_buffer("spikes", ElementType::Index);
+  std::vector<double> index(size_);
+  for (std::size_t i = 0; i < size_; ++i) index[i] = static_cast<double>(i);
+  backend.upload(*add_buffer("i"), index);
+}
 
-  for (const auto& program : programs_.stages) {
-    stage_args_.push_back(bind(program));
-    stage_kernels_.push_back(backend.compile(program, stage_args_.back().bindings()));
-  }
-  if (programs_.step) {
-    step_args_ = bind(*programs_.step);
-    step_kernel_ = backend.compile(*programs_.step, step_args_.bindings());
+backend::BufferHandle& Population::add_buffer(const std::string& name, ElementType type) {
+  auto& buffer = buffers_[name];
+  if (!buffer) buffer = backend_.allocate(type, size_);
+  return buffer;
+}
+
+const backend::BufferHandle& Population::buffer(const std::string& name) const {
+  auto it = buffers_.find(name);
+  if (it == buffers_.end()) throw InternalError(fmt::format("population '{}' has no buffer '{}'", name_, name));
+  return it->second;
+}
+
+// Only the kernels the step runs: the fused step, or the stages and the stage
+// states that projections read; then the threshold, bound twice (the initial
+// condition, and the condition after each step).
+void Population::bind_kernels(const PopulationPlan& plan, const graph::Scheme& scheme) {
+  if (programs_.step && plan.may_fuse()) {
+    step_kernel_ = bind(*programs_.step, 0);
+  } else {
+    for (std::size_t s = 0; s < programs_.stages.size(); ++s) {
+      auto program = graph::build_stage_state_program(system_, scheme, s, plan.shared_state);
+      if (program) {
+        for (const auto& v : plan.shared_state) add_buffer("xs." + v);
+        state_kernels_.push_back(bind(*program, s));
+      } else {
+        state_kernels_.push_back(nullptr);
+      }
+    }
+    for (std::size_t s = 0; s < programs_.stages.size(); ++s) stage_kernels_.push_back(bind(programs_.stages[s], s));
   }
   if (programs_.has_threshold) {
-    threshold_args_ = bind(programs_.threshold);
-    threshold_kernel_ = backend.compile(programs_.threshold, threshold_args_.bindings());
+    initial_threshold_kernel_ = bind(programs_.threshold, 0, {"spiking.previous"});
+    threshold_kernel_ = bind(programs_.threshold, 0, {"spiking"});
   }
 }
 
-void Population::initialize_threshold(double t) {
-  if (!threshold_kernel_) return;
-  // The condition at the start: a neuron that starts above threshold has not crossed it.
-  time_ = t;
-  threshold_args_.outputs = {spiking_.data()};
-  threshold_kernel_->run(threshold_args_, 0, size_);
-  threshold_args_.outputs = {spiking_next_.data()};
-}
-
-backend::KernelArgs Population::bind(const graph::Program& program) {
-  backend::KernelArgs args;
-  for (const auto& slot : program.inputs) {
-    const double* pointer = nullptr;
-    std::size_t stride = 1;
-    if (auto it = arrays_.find(slot); it != arrays_.end()) {
-      pointer = it->second.data();
-    } else if (slot.rfind("param.", 0) == 0) {
-      const Values& values = parameters_.at(slot.substr(6));
-      pointer = values.data();
-      stride = values.size() == 1 ? 0 : 1;
-    } else if (slot == "t") {
-      pointer = &time_;
-      stride = 0;
-    } else if (slot == "dt") {
-      pointer = &dt_;
-      stride = 0;
-    } else if (slot == "N") {
-      pointer = &count_;
-      stride = 0;
-    } else if (slot == "i") {
-      pointer = index_.data();
-    } else if (slot == "lastspike") {
-      pointer = lastspike_.data();
-    } else {
-      throw InternalError(fmt::format("kernel {} reads unknown slot '{}'", program.name, slot));
-    }
-    args.add_input(pointer, stride);
-  }
-  for (const auto& slot : program.outputs) {
-    auto it = arrays_.find(slot);
-    args.outputs.push_back(it == arrays_.end() ? nullptr : it->second.data());  // e.g. "spiking": set by the caller
-  }
-  return args;
-}
-
-void Population::share_stage_state(const std::vector<std::string>& variables, backend::Backend& backend) {
-  for (const auto& v : variables)
-    if (std::find(shared_.begin(), shared_.end(), v) == shared_.end()) shared_.push_back(v);
-  state_kernels_.clear();
-  state_args_.clear();
-  for (std::size_t s = 0; s < graph::stage_count(*scheme_); ++s) {
-    auto program = graph::build_stage_state_program(system_, *scheme_, s, shared_);
-    if (program) {
-      for (const auto& v : shared_) arrays_.try_emplace("xs." + v, size_, 0.0);
-      state_args_.push_back(bind(*program));
-      state_kernels_.push_back(backend.compile(*program, state_args_.back().bindings()));
-    } else {
-      state_kernels_.push_back(nullptr);
-      state_args_.emplace_back();
-    }
-  }
-}
-
-Population::Binding Population::binding(const std::string& slot, std::size_t stage) const {
+backend::KernelInput Population::input(const std::string& slot, std::size_t stage) const {
+  if (slot == "t") return KernelInput::launch_scalar(scalar_t);
+  if (slot == "dt") return KernelInput::launch_scalar(scalar_dt);
+  if (slot == "N") return KernelInput::launch_scalar(scalar_count);
   if (slot.rfind("xs.", 0) == 0) {
     bool materialised = stage < state_kernels_.size() && state_kernels_[stage];
-    return {arrays_.at(materialised ? slot : "x." + slot.substr(3)).data(), 1};
+    return KernelInput::array(buffer(materialised ? slot : "x." + slot.substr(3)));
   }
-  if (auto it = arrays_.find(slot); it != arrays_.end()) return {it->second.data(), 1};
   if (slot.rfind("param.", 0) == 0) {
-    const Values& values = parameters_.at(slot.substr(6));
-    return {values.data(), values.size() == 1 ? 0u : 1u};
+    const auto& b = buffer(slot);
+    return b->size() == 1 ? KernelInput::broadcast(b) : KernelInput::array(b);
   }
-  if (slot == "lastspike") return {lastspike_.data(), 1};
-  if (slot == "i") return {index_.data(), 1};
-  if (slot == "N") return {&count_, 0};
+  if (auto it = buffers_.find(slot); it != buffers_.end()) return KernelInput::array(it->second);
   throw InternalError(fmt::format("population '{}' has no slot '{}'", name_, slot));
 }
 
+std::unique_ptr<backend::BoundKernel> Population::bind(const graph::Program& program, std::size_t stage,
+                                                       const std::vector<std::string>& outputs) {
+  backend::KernelArguments arguments;
+  for (const auto& slot : program.inputs) arguments.inputs.push_back(input(slot, stage));
+  const auto& names = outputs.empty() ? program.outputs : outputs;
+  for (const auto& slot : names) arguments.outputs.push_back(buffer(slot));
+  return backend_.bind(program, arguments);
+}
+
+void Population::initialize_threshold(double t) {
+  // The condition at the start: a neuron that starts above threshold has not crossed it.
+  if (initial_threshold_kernel_) initial_threshold_kernel_->launch(scalars(t), 0, size_);
+}
+
 void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_step) {
-  time_ = t;
-  for (auto& [table, values] : inputs_) table.sample(input_step, *values);
-  if (stage < state_kernels_.size() && state_kernels_[stage]) state_kernels_[stage]->run(state_args_[stage], 0, size_);
-  for (const auto& name : synaptic_inputs_) {
-    auto& values = arrays_.at("syn." + name);
-    std::fill(values.begin(), values.end(), 0.0);
-  }
+  for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
+  if (stage < state_kernels_.size() && state_kernels_[stage]) state_kernels_[stage]->launch(scalars(t), 0, size_);
+  for (const auto& name : synaptic_inputs_) backend_.fill(*buffer("syn." + name), 0.0);
 }
 
-std::vector<std::pair<std::string, std::vector<double>*>> Population::persistent_arrays() {
-  std::vector<std::pair<std::string, std::vector<double>*>> arrays;
-  for (const auto& v : system_.state_variables()) arrays.emplace_back("x." + v, &arrays_.at("x." + v));
-  arrays.emplace_back("lastspike", &lastspike_);
-  arrays.emplace_back("spiking", &spiking_);
-  return arrays;
+void Population::run_stage(std::size_t stage, double t) { stage_kernels_[stage]->launch(scalars(t), 0, size_); }
+
+void Population::run_step(double t) { step_kernel_->launch(scalars(t), 0, size_); }
+
+std::vector<std::uint32_t> Population::detect_spikes(double t, double spike_time) {
+  if (!threshold_kernel_) return {};
+  threshold_kernel_->launch(scalars(t), 0, size_);
+  const auto& spikes = buffer("spikes");
+  std::size_t count = backend_.detect_crossings(*buffer("spiking"), *buffer("spiking.previous"), *buffer("lastspike"),
+                                                spike_time, *spikes, 0, size_);
+  std::vector<std::uint32_t> list(count);
+  if (count > 0) backend_.download(*spikes, std::span<std::uint32_t>(list), 0);
+  return list;
 }
 
-void Population::run_stage(std::size_t stage) { stage_kernels_[stage]->run(stage_args_[stage], 0, size_); }
+std::vector<double> Population::state(const std::string& variable) const { return backend_.download(*buffer("x." + variable)); }
 
-void Population::run_step() { step_kernel_->run(step_args_, 0, size_); }
+void Population::set_state(const std::string& variable, const std::vector<double>& values) {
+  upload("x." + variable, values);
+}
 
-void Population::detect_spikes(double t, double spike_time, std::vector<std::size_t>& spikes) {
-  if (!threshold_kernel_) return;
-  time_ = t;
-  threshold_kernel_->run(threshold_args_, 0, size_);
-  for (std::size_t i = 0; i < size_; ++i) {
-    if (spiking_next_[i] != 0.0 && spiking_[i] == 0.0) {
-      spikes.push_back(i);
-      lastspike_[i] = spike_time;
-    }
-  }
-  spiking_.swap(spiking_next_);
-  threshold_args_.outputs = {spiking_next_.data()};
+std::vector<double> Population::lastspike() const { return backend_.download(*buffer("lastspike")); }
+
+std::vector<std::string> Population::persistent_arrays() const {
+  std::vector<std::string> names;
+  for (const auto& v : system_.state_variables()) names.push_back("x." + v);
+  names.emplace_back("lastspike");
+  names.emplace_back("spiking");
+  return names;
+}
+
+std::vector<double> Population::download(const std::string& persistent) const {
+  return backend_.download(*buffer(persistent == "spiking" ? "spiking.previous" : persistent));
+}
+
+void Population::upload(const std::string& persistent, const std::vector<double>& values) {
+  const auto& b = buffer(persistent == "spiking" ? "spiking.previous" : persistent);
+  if (values.size() != b->size())
+    throw UserError(fmt::format("population '{}': {} has {} values, {} given", name_, persistent, b->size(),
+                                values.size()));
+  backend_.upload(*b, values);
 }
 
 }  // namespace psst::run

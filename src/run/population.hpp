@@ -1,15 +1,19 @@
 #pragma once
-// One population at run time: its arrays (one contiguous array per variable),
-// its compiled kernels and the argument lists bound to those arrays.
+// One population at run time: its state in backend buffers (one per variable),
+// its kernels bound to those buffers, and the host-side description the user
+// gave (parameters as resolved, for reports). During a step it only launches
+// kernels and primitives; state crosses to the host only through download and
+// upload (recording, checkpoints, tests).
+#include <array>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "backend/backend.hpp"
-#include "graph/equation_system.hpp"
 #include "graph/element_kernels.hpp"
-#include "run/input_table.hpp"
+#include "graph/equation_system.hpp"
+#include "run/plan.hpp"
 #include "run/values.hpp"
 
 namespace psst::run {
@@ -21,11 +25,13 @@ struct RunSettings {
   double lastspike_initial = -1e9;
 };
 
+// The launch scalars of every kernel: {t, dt, N}.
+inline constexpr int scalar_t = 0, scalar_dt = 1, scalar_count = 2;
+
 class Population {
  public:
-  // synaptic_inputs: names summed into this population by incoming projections (e.g. I_gaba).
-  Population(const model::PopulationSpec& spec, const graph::Scheme& scheme, backend::Backend& backend,
-             const RunSettings& settings, const std::vector<std::string>& synaptic_inputs = {});
+  Population(const model::PopulationSpec& spec, const PopulationPlan& plan, const graph::Scheme& scheme,
+             backend::Backend& backend, const RunSettings& settings);
   Population(const Population&) = delete;
   Population& operator=(const Population&) = delete;
 
@@ -34,66 +40,59 @@ class Population {
   const graph::EquationSystem& system() const { return system_; }
   const graph::PopulationKernels& programs() const { return programs_; }
 
-  // Before stage `stage` at stage time t: samples inputs at step index
-  // `input_step`, materialises the shared stage state, zeroes synaptic inputs.
+  // Before stage `stage` at stage time t: samples inputs at step `input_step`,
+  // materialises the shared stage state, zeroes synaptic inputs.
   void prepare_stage(std::size_t stage, double t, std::int64_t input_step);
   // Runs the population's kernel of stage `stage` (after the projections' kernels).
-  void run_stage(std::size_t stage);
-  // Whether the whole step runs as one kernel (run_step) instead of stage by stage:
-  // when the equations allow it and no projection reads the stage state.
-  bool fused_step() const { return step_kernel_ && shared_.empty(); }
-  void run_step();
-  // Variables whose stage state projections read (as X_pre or X_post).
-  void share_stage_state(const std::vector<std::string>& variables, backend::Backend& backend);
+  void run_stage(std::size_t stage, double t);
+  // Whether the whole step runs as one kernel (run_step) instead of stage by stage.
+  bool fused_step() const { return step_kernel_ != nullptr; }
+  void run_step(double t);
 
-  // Where a slot's data lives at a stage: "xs.V" (the stage state; x.V where it
-  // equals x), "x.V", "param.g", "lastspike", "i", "syn.I".
-  struct Binding {
-    const double* data = nullptr;
-    std::size_t stride = 1;
-  };
-  Binding binding(const std::string& slot, std::size_t stage) const;
-  std::vector<double>& synaptic_input(const std::string& name) { return arrays_.at("syn." + name); }
-  // Evaluates the threshold at time t on the current state; appends to `spikes` the
-  // neurons whose condition became true, and sets their last spike time to `spike_time`.
-  void detect_spikes(double t, double spike_time, std::vector<std::size_t>& spikes);
+  // The kernel input a slot is at a stage: "xs.V" (the stage state; x.V where it
+  // equals x), "x.V", "param.g", "lastspike", "i", "syn.I", t, dt, N.
+  backend::KernelInput input(const std::string& slot, std::size_t stage) const;
+  const backend::BufferHandle& buffer(const std::string& name) const;
+
+  // Evaluates the threshold at time t; the neurons that crossed it (ascending) get
+  // `spike_time` as their last spike and are returned.
+  std::vector<std::uint32_t> detect_spikes(double t, double spike_time);
   bool has_threshold() const { return programs_.has_threshold; }
   // Evaluates the threshold condition on the initial state (after the backend is finalised).
   void initialize_threshold(double t);
 
-  std::vector<double>& state(const std::string& variable) { return arrays_.at("x." + variable); }
-  const std::vector<double>& state(const std::string& variable) const { return arrays_.at("x." + variable); }
-  std::vector<double>& lastspike() { return lastspike_; }
-  // Everything that carries over from one step to the next (for checkpoints):
-  // the state x.<var>, last spike times and the threshold condition.
-  std::vector<std::pair<std::string, std::vector<double>*>> persistent_arrays();
-  std::vector<double>& spiking() { return spiking_; }
+  // Host copies (recording, checks, tests) and host writes (checkpoints, tests).
+  std::vector<double> state(const std::string& variable) const;
+  void set_state(const std::string& variable, const std::vector<double>& values);
+  std::vector<double> lastspike() const;
+  // What carries over from one step to the next (for checkpoints): the state x.<var>,
+  // "lastspike" and "spiking" (the threshold condition at the last step's end).
+  std::vector<std::string> persistent_arrays() const;
+  std::vector<double> download(const std::string& persistent) const;
+  void upload(const std::string& persistent, const std::vector<double>& values);
   const Values& parameter(const std::string& name) const { return parameters_.at(name); }
 
  private:
-  backend::KernelArgs bind(const graph::Program& program);
+  void resolve_parameters(const model::PopulationSpec& spec, const RunSettings& settings, backend::Backend& backend);
+  void initialise_state(const model::PopulationSpec& spec, const RunSettings& settings, backend::Backend& backend);
+  void bind_kernels(const PopulationPlan& plan, const graph::Scheme& scheme);
+  std::unique_ptr<backend::BoundKernel> bind(const graph::Program& program, std::size_t stage,
+                                             const std::vector<std::string>& outputs = {});
+  backend::BufferHandle& add_buffer(const std::string& name, backend::ElementType type = backend::ElementType::Float64);
+  std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(size_)}; }
 
   std::string name_;
   std::size_t size_;
+  double dt_;
+  backend::Backend& backend_;
   graph::EquationSystem system_;
   graph::PopulationKernels programs_;
-  const graph::Scheme* scheme_;
-  std::vector<std::unique_ptr<backend::Kernel>> stage_kernels_;
-  std::vector<std::unique_ptr<backend::Kernel>> state_kernels_;  // per stage; null where xs = x
-  std::vector<backend::KernelArgs> state_args_;
-  std::vector<std::string> shared_;
   std::vector<std::string> synaptic_inputs_;
-  std::unique_ptr<backend::Kernel> threshold_kernel_;
-  std::unique_ptr<backend::Kernel> step_kernel_;
-  backend::KernelArgs step_args_;
-  std::vector<backend::KernelArgs> stage_args_;
-  backend::KernelArgs threshold_args_;
-
-  std::map<std::string, std::vector<double>> arrays_;  // x.V, k.V, acc.V, input.I
+  std::map<std::string, backend::BufferHandle> buffers_;  // x.V, k.V, acc.V, xs.V, syn.I, input.I, param.g, ...
   std::map<std::string, Values> parameters_;
-  std::vector<std::pair<InputTable, std::vector<double>*>> inputs_;
-  std::vector<double> lastspike_, spiking_, spiking_next_, index_;
-  double time_ = 0.0, dt_ = 0.0, count_ = 0.0;
+  std::vector<std::pair<backend::InputSourceHandle, backend::BufferHandle>> inputs_;
+  std::vector<std::unique_ptr<backend::BoundKernel>> stage_kernels_, state_kernels_;  // state: null where xs = x
+  std::unique_ptr<backend::BoundKernel> step_kernel_, threshold_kernel_, initial_threshold_kernel_;
 };
 
 }  // namespace psst::run

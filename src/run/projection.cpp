@@ -1,6 +1,7 @@
 #include "run/projection.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <tuple>
 
@@ -56,6 +57,14 @@ const model::ProjectionSpec& checked(const model::ProjectionSpec& spec, const Po
   return spec;
 }
 
+using backend::ElementType;
+using backend::KernelInput;
+
+// Offsets into the synapse arrays, as the backend's index type.
+std::vector<std::uint32_t> as_indices(const std::vector<std::size_t>& offsets) {
+  return {offsets.begin(), offsets.end()};
+}
+
 }  // namespace
 
 Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Population& post,
@@ -63,21 +72,36 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
     : name_(checked(spec, pre, post).name),
       pre_(&pre),
       post_(&post),
+      backend_(backend),
       connectivity_(build_connectivity(
           spec.connect,
           {pre.size(), post.size(), spec.pre_begin, slice_end(spec.pre_end, pre.size()), spec.post_begin,
            slice_end(spec.post_end, post.size()), &pre == &post},
           settings.seed, spec.name)),
       system_(synapse_group(spec, connectivity_.size()), synapse_options(pre, post)),
+      dt_(settings.dt),
       on_pre_(spec.on_pre) {
   const std::size_t n = connectivity_.size();
-  dt_ = settings.dt;
-  count_ = static_cast<double>(n);
+  if (n > std::numeric_limits<std::uint32_t>::max())
+    throw UserError(spec.where, fmt::format("projection '{}' has {} synapses; at most {} are supported", name_, n,
+                                            std::numeric_limits<std::uint32_t>::max()));
   for (const auto& s : spec.summed) {
     system_.check_names(s.value, fmt::format("the summed contribution to '{}'", s.target), true);
     summed_targets_.push_back(s.target);
   }
   for (const auto& statement : on_pre_) system_.check_names(statement.value, "on_pre", true);
+  resolve_parameters(spec, settings);
+  backend.upload(*add_buffer("conn.pre", n, ElementType::Index), connectivity_.pre);
+  backend.upload(*add_buffer("conn.post", n, ElementType::Index), connectivity_.post);
+  std::vector<double> index(n);
+  for (std::size_t s = 0; s < n; ++s) index[s] = static_cast<double>(s);
+  backend.upload(*add_buffer("i", n), index);
+  if (!system_.state_variables().empty() || !spec.summed.empty()) bind_stage_kernels(spec, scheme);
+  if (!on_pre_.empty()) set_up_events(spec, scheme);
+}
+
+void Projection::resolve_parameters(const model::ProjectionSpec& spec, const RunSettings& settings) {
+  const std::size_t n = connectivity_.size();
   // Parameters: per projection (broadcast) or per synapse; a connectivity matrix may supply one.
   for (const auto& [name, value] : spec.parameters) {
     ValueContext context{fmt::format("parameter '{}' of projection '{}'", name, name_),
@@ -88,6 +112,7 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
     parameters_[name] = resolve_values(value, context);
   }
   if (!spec.connect.matrix_values.empty()) parameters_[spec.connect.matrix_values] = connectivity_.matrix_values;
+  for (const auto& [name, values] : parameters_) buffers_["param." + name] = backend_.allocate_with(values);
   for (const auto& v : system_.state_variables()) {
     ValueContext context{fmt::format("initial value of '{}' in projection '{}'", v, name_),
                          fmt::format("{}/initial/{}", name_, v), n, settings.seed};
@@ -95,92 +120,87 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
     if (init.kind == model::ValueSpec::Kind::Expression)
       throw UserError(init.where, context.what + ": give a number, a list or a distribution");
     Values values = resolve_values(init, context);
-    arrays_["x." + v].assign(n, values[0]);
-    if (values.size() == n) arrays_["x." + v] = values;
-    arrays_["k." + v].assign(n, 0.0);
-    arrays_["acc." + v].assign(n, 0.0);
+    std::vector<double> x(n, values[0]);
+    if (values.size() == n) x = values;
+    backend_.upload(*add_buffer("x." + v, n), x);
+    add_buffer("k." + v, n);
+    add_buffer("acc." + v, n);
   }
-  for (const auto& target : summed_targets_) {
-    arrays_["summed." + target].assign(n, 0.0);
-    sums_.emplace_back(&arrays_.at("summed." + target), &post_->synaptic_input(target));
-  }
-  index_.resize(n);
-  for (std::size_t s = 0; s < n; ++s) index_[s] = static_cast<double>(s);
+}
 
-  // Pre- and postsynaptic variables read at each stage must be materialised by their populations.
-  std::vector<std::string> pre_shared, post_shared;
-  auto collect = [&](const model::ExprPtr& expr) {
-    std::vector<const model::Expr*> names;
-    model::collect_names(expr, names);
-    for (const auto* name : names) {
-      const std::string& s = name->name;
-      auto base = [&](std::size_t suffix) { return s.substr(0, s.size() - suffix); };
-      if (s.size() > 4 && s.ends_with("_pre") && pre.system().is_state(base(4))) pre_shared.push_back(base(4));
-      if (s.size() > 5 && s.ends_with("_post") && post.system().is_state(base(5))) post_shared.push_back(base(5));
-    }
-  };
-  for (const auto& eq : spec.equations) collect(eq.rhs);
-  for (const auto& s : spec.summed) collect(s.value);
-  pre.share_stage_state(pre_shared, backend);
-  post.share_stage_state(post_shared, backend);
-
+void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const graph::Scheme& scheme) {
+  const std::size_t n = connectivity_.size();
+  for (const auto& target : summed_targets_) add_buffer("summed." + target, n);
+  backend_.upload(*add_buffer("conn.post_offsets", post_->size() + 1, ElementType::Index),
+                  as_indices(connectivity_.post_offsets));
   graph::KernelSpec kernel_spec{&system_, &scheme,
                                 [this](const std::string& name) { return external_slot(name, "xs."); }, {}, {}};
   for (const auto& s : spec.summed) kernel_spec.stage_outputs.emplace_back("summed." + s.target, s.value);
   kernel_spec.uniform_slot = [this](const std::string& slot) {
     return slot.rfind("param.", 0) == 0 && parameters_.at(slot.substr(6)).size() == 1;
   };
-  if (!system_.state_variables().empty() || !spec.summed.empty()) {
-    programs_ = graph::build_synapse_kernels(kernel_spec);
-    for (std::size_t s = 0; s < programs_.size(); ++s) {
-      const auto& stage = programs_[s];
-      for (const auto& out : stage.presynaptic.outputs) arrays_.try_emplace(out, pre.size(), 0.0);
-      presynaptic_args_.push_back(stage.presynaptic.code.empty() ? backend::KernelArgs{} : bind(stage.presynaptic, s, true));
-      presynaptic_kernels_.push_back(stage.presynaptic.code.empty()
-                                         ? nullptr
-                                         : backend.compile(stage.presynaptic, presynaptic_args_.back().bindings()));
-      synaptic_args_.push_back(bind(stage.synaptic, s, false));
-      synaptic_kernels_.push_back(backend.compile(stage.synaptic, synaptic_args_.back().bindings()));
-    }
+  programs_ = graph::build_synapse_kernels(kernel_spec);
+  for (std::size_t s = 0; s < programs_.size(); ++s) {
+    const auto& stage = programs_[s];
+    for (const auto& out : stage.presynaptic.outputs) add_buffer(out, pre_->size());
+    auto bind = [&](const graph::Program& program, bool presynaptic) {
+      backend::KernelArguments arguments;
+      for (const auto& slot : program.inputs) arguments.inputs.push_back(input(slot, s, presynaptic));
+      for (const auto& slot : program.outputs) arguments.outputs.push_back(buffer(slot));
+      return backend_.bind(program, arguments);
+    };
+    presynaptic_kernels_.push_back(stage.presynaptic.code.empty() ? nullptr : bind(stage.presynaptic, true));
+    synaptic_kernels_.push_back(bind(stage.synaptic, false));
   }
+}
 
-  // Event-driven coupling: targets are synapse variables or postsynaptic variables (X_post, += or -= only).
-  if (!on_pre_.empty()) {
-    for (const auto& statement : on_pre_) {
-      const std::string& target = statement.target;
-      bool post_target = target.size() > 5 && target.ends_with("_post") &&
-                         post.system().is_state(target.substr(0, target.size() - 5));
-      if (!post_target && !system_.is_state(target))
-        throw UserError(statement.where, fmt::format("on_pre of projection '{}' assigns to '{}', which is neither a "
-                                                     "synapse state variable nor a postsynaptic state variable "
-                                                     "(X_post)", name_, target));
-      using Operation = model::EventStatement::Operation;
-      if (post_target && statement.operation != Operation::Add && statement.operation != Operation::Subtract)
-        throw UserError(statement.where, fmt::format("on_pre of projection '{}': a postsynaptic variable ('{}') can "
-                                                     "only be changed with += or -=, since several synapses may "
-                                                     "change it in the same step", name_, target));
-    }
-    double steps = std::round(spec.delay / dt_);
-    if (!(spec.delay >= 0.0) || !std::isfinite(spec.delay))
-      throw UserError(spec.where, fmt::format("projection '{}': delay must be >= 0 ms, got {}", name_, spec.delay));
-    delay_steps_ = std::max<std::int64_t>(1, static_cast<std::int64_t>(steps));
-    ring_.resize(static_cast<std::size_t>(delay_steps_) + 1);
-    graph::KernelSpec event_spec{&system_, &scheme,
-                                 [this](const std::string& name) { return external_slot(name, "x."); }, {}, {}};
-    event_program_ = graph::build_event_program(event_spec, on_pre_, name_ + "_on_pre");
-    // Every per-synapse input of the event kernel is gathered through the list of synapses due.
-    std::vector<backend::Binding> bindings;
-    for (const auto& slot : event_program_.inputs) {
-      bool broadcast = slot == "t" || slot == "dt" || slot == "N";
-      if (slot.rfind("param.", 0) == 0) broadcast = parameters_.at(slot.substr(6)).size() == 1;
-      if (slot.rfind("pre.", 0) == 0 || slot.rfind("post.", 0) == 0) {
-        bool is_pre = slot[1] == 'r';
-        broadcast = (is_pre ? pre_ : post_)->binding(slot.substr(is_pre ? 4 : 5), 0).stride == 0;
-      }
-      bindings.push_back(broadcast ? backend::Binding::Broadcast : backend::Binding::Gathered);
-    }
-    event_kernel_ = backend.compile(event_program_, bindings);
+void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::Scheme& scheme) {
+  // Targets are synapse variables or postsynaptic variables (X_post, += or -= only).
+  using Operation = model::EventStatement::Operation;
+  for (const auto& statement : on_pre_) {
+    const std::string& target = statement.target;
+    bool post_target = target.size() > 5 && target.ends_with("_post") &&
+                       post_->system().is_state(target.substr(0, target.size() - 5));
+    if (!post_target && !system_.is_state(target))
+      throw UserError(statement.where, fmt::format("on_pre of projection '{}' assigns to '{}', which is neither a "
+                                                   "synapse state variable nor a postsynaptic state variable "
+                                                   "(X_post)", name_, target));
+    if (post_target && statement.operation != Operation::Add && statement.operation != Operation::Subtract)
+      throw UserError(statement.where, fmt::format("on_pre of projection '{}': a postsynaptic variable ('{}') can "
+                                                   "only be changed with += or -=, since several synapses may "
+                                                   "change it in the same step", name_, target));
   }
+  double steps = std::round(spec.delay / dt_);
+  if (!(spec.delay >= 0.0) || !std::isfinite(spec.delay))
+    throw UserError(spec.where, fmt::format("projection '{}': delay must be >= 0 ms, got {}", name_, spec.delay));
+  delay_steps_ = std::max<std::int64_t>(1, static_cast<std::int64_t>(steps));
+  const std::size_t n = connectivity_.size();
+  events_.queue = backend_.make_event_queue(ring_size());
+  backend_.upload(*add_buffer("conn.pre_offsets", pre_->size() + 1, ElementType::Index),
+                  as_indices(connectivity_.pre_offsets));
+  backend_.upload(*add_buffer("conn.outgoing", n, ElementType::Index), connectivity_.outgoing);
+  events_.pre_offsets = buffer("conn.pre_offsets");
+  events_.outgoing = buffer("conn.outgoing");
+  events_.post = buffer("conn.post");
+  events_.due_synapse = add_buffer("event.synapse", n, ElementType::Index);
+  events_.due_pre = add_buffer("event.pre", n, ElementType::Index);
+  events_.due_post = add_buffer("event.post", n, ElementType::Index);
+  graph::KernelSpec event_spec{&system_, &scheme,
+                               [this](const std::string& name) { return external_slot(name, "x."); }, {}, {}};
+  graph::Program program = graph::build_event_program(event_spec, on_pre_, name_ + "_on_pre");
+  backend::KernelArguments arguments;
+  for (const auto& slot : program.inputs) arguments.inputs.push_back(event_input(slot));
+  for (std::size_t k = 0; k < on_pre_.size(); ++k) {
+    const auto& statement = on_pre_[k];
+    events_.values.push_back(add_buffer(fmt::format("event.value.{}", k), n));
+    arguments.outputs.push_back(events_.values.back());
+    bool post_target = !system_.is_state(statement.target);
+    const std::string& t = statement.target;
+    events_.targets.push_back({post_target ? post_->buffer("x." + t.substr(0, t.size() - 5)) : buffer("x." + t),
+                               post_target, static_cast<backend::EventTarget::Operation>(statement.operation)});
+  }
+  event_kernel_ = backend_.bind(program, arguments);
+  events_.kernel = event_kernel_.get();
 }
 
 std::string Projection::external_slot(const std::string& name, const std::string& state_prefix) const {
@@ -193,138 +213,120 @@ std::string Projection::external_slot(const std::string& name, const std::string
   return prefix + "param." + base;
 }
 
-backend::KernelArgs Projection::bind(const graph::Program& program, std::size_t stage, bool presynaptic) {
-  backend::KernelArgs args;
-  for (const auto& slot : program.inputs) {
-    if (slot.rfind("pre.hoisted.", 0) == 0) {
-      args.add_input(arrays_.at(slot.substr(4)).data(), 1, connectivity_.pre.data());
-    } else if (slot.rfind("pre.", 0) == 0 || slot.rfind("post.", 0) == 0) {
-      bool is_pre = slot[1] == 'r';
-      auto binding = (is_pre ? pre_ : post_)->binding(slot.substr(is_pre ? 4 : 5), stage);
-      const std::uint32_t* index = presynaptic || binding.stride == 0
-                                       ? nullptr
-                                       : (is_pre ? connectivity_.pre.data() : connectivity_.post.data());
-      args.add_input(binding.data, binding.stride, index);
-    } else if (auto it = arrays_.find(slot); it != arrays_.end()) {
-      args.add_input(it->second.data(), 1);
-    } else if (slot.rfind("param.", 0) == 0) {
-      const Values& values = parameters_.at(slot.substr(6));
-      args.add_input(values.data(), values.size() == 1 ? 0 : 1);
-    } else if (slot == "t") {
-      args.add_input(&time_, 0);
-    } else if (slot == "dt") {
-      args.add_input(&dt_, 0);
-    } else if (slot == "N") {
-      args.add_input(&count_, 0);
-    } else if (slot == "i") {
-      args.add_input(index_.data(), 1);
-    } else if (slot == "lastspike") {
-      throw UserError(fmt::format("projection '{}': synapses have no 'lastspike'; read the presynaptic neuron's as "
-                                  "lastspike_pre", name_));
-    } else {
-      throw InternalError(fmt::format("projection '{}' has no slot '{}'", name_, slot));
-    }
-  }
-  for (const auto& slot : program.outputs) args.outputs.push_back(arrays_.at(slot).data());
-  return args;
+backend::BufferHandle& Projection::add_buffer(const std::string& name, std::size_t size, ElementType type) {
+  auto& b = buffers_[name];
+  if (!b) b = backend_.allocate(type, size);
+  return b;
 }
 
-std::vector<std::pair<std::string, std::vector<double>*>> Projection::persistent_arrays() {
-  std::vector<std::pair<std::string, std::vector<double>*>> arrays;
-  for (const auto& v : system_.state_variables()) arrays.emplace_back("x." + v, &arrays_.at("x." + v));
-  return arrays;
+const backend::BufferHandle& Projection::buffer(const std::string& name) const {
+  auto it = buffers_.find(name);
+  if (it == buffers_.end()) throw InternalError(fmt::format("projection '{}' has no buffer '{}'", name_, name));
+  return it->second;
+}
+
+// A slot of a stage kernel: over synapses, or (presynaptic) over presynaptic neurons.
+KernelInput Projection::input(const std::string& slot, std::size_t stage, bool presynaptic) const {
+  if (slot.rfind("pre.hoisted.", 0) == 0) return KernelInput::gathered(buffer(slot.substr(4)), buffer("conn.pre"));
+  if (slot.rfind("pre.", 0) == 0 || slot.rfind("post.", 0) == 0) {
+    bool is_pre = slot[1] == 'r';
+    KernelInput neuron = (is_pre ? pre_ : post_)->input(slot.substr(is_pre ? 4 : 5), stage);
+    if (presynaptic || neuron.kind != KernelInput::Kind::Array) return neuron;
+    return KernelInput::gathered(neuron.data, buffer(is_pre ? "conn.pre" : "conn.post"));
+  }
+  if (slot == "t") return KernelInput::launch_scalar(scalar_t);
+  if (slot == "dt") return KernelInput::launch_scalar(scalar_dt);
+  if (slot == "N") return KernelInput::launch_scalar(scalar_count);
+  if (slot == "lastspike")
+    throw UserError(fmt::format("projection '{}': synapses have no 'lastspike'; read the presynaptic neuron's as "
+                                "lastspike_pre", name_));
+  if (slot.rfind("param.", 0) == 0) {
+    const auto& b = buffer(slot);
+    return b->size() == 1 ? KernelInput::broadcast(b) : KernelInput::array(b);
+  }
+  if (auto it = buffers_.find(slot); it != buffers_.end()) return KernelInput::array(it->second);
+  throw InternalError(fmt::format("projection '{}' has no slot '{}'", name_, slot));
+}
+
+// A slot of the event kernel, which runs over the events of a step: everything
+// per synapse or per neuron is gathered through the expanded event lists.
+KernelInput Projection::event_input(const std::string& slot) const {
+  if (slot.rfind("pre.", 0) == 0 || slot.rfind("post.", 0) == 0) {
+    bool is_pre = slot[1] == 'r';
+    KernelInput neuron = (is_pre ? pre_ : post_)->input(slot.substr(is_pre ? 4 : 5), 0);
+    if (neuron.kind != KernelInput::Kind::Array) return neuron;
+    return KernelInput::gathered(neuron.data, is_pre ? events_.due_pre : events_.due_post);
+  }
+  if (slot == "t") return KernelInput::launch_scalar(scalar_t);
+  if (slot == "dt") return KernelInput::launch_scalar(scalar_dt);
+  if (slot == "N") return KernelInput::launch_scalar(scalar_count);
+  if (slot.rfind("param.", 0) == 0 && buffer(slot)->size() == 1) return KernelInput::broadcast(buffer(slot));
+  if (auto it = buffers_.find(slot); it != buffers_.end()) return KernelInput::gathered(it->second, events_.due_synapse);
+  throw InternalError(fmt::format("on_pre of projection '{}' reads unknown slot '{}'", name_, slot));
+}
+
+std::vector<double> Projection::state(const std::string& variable) const {
+  return backend_.download(*buffer("x." + variable));
+}
+
+std::vector<std::string> Projection::persistent_arrays() const {
+  std::vector<std::string> names;
+  for (const auto& v : system_.state_variables()) names.push_back("x." + v);
+  return names;
+}
+
+std::vector<double> Projection::download(const std::string& persistent) const {
+  return backend_.download(*buffer(persistent));
+}
+
+void Projection::upload(const std::string& persistent, const std::vector<double>& values) {
+  const auto& b = buffer(persistent);
+  if (values.size() != b->size())
+    throw UserError(fmt::format("projection '{}': {} has {} values, {} given", name_, persistent, b->size(),
+                                values.size()));
+  backend_.upload(*b, values);
+}
+
+std::vector<std::vector<std::uint32_t>> Projection::events_in_flight() const {
+  if (!events_.queue) return std::vector<std::vector<std::uint32_t>>(ring_size());
+  return backend_.download_queue(*events_.queue);
+}
+
+void Projection::restore_events_in_flight(const std::vector<std::vector<std::uint32_t>>& ring) {
+  if (ring.size() != ring_size())
+    throw UserError(fmt::format("projection '{}': the checkpoint has a different delay", name_));
+  for (const auto& due : ring)
+    for (std::uint32_t neuron : due)
+      if (neuron >= pre_->size())
+        throw UserError(fmt::format("projection '{}': the checkpoint has a spike of presynaptic neuron {}, of {}",
+                                    name_, neuron, pre_->size()));
+  if (events_.queue) backend_.upload_queue(*events_.queue, ring);
 }
 
 double Projection::bytes_per_synapse() const {
   if (size() == 0) return 0.0;
-  double bytes = static_cast<double>(connectivity_.bytes());
-  for (const auto& [name, values] : arrays_)
-    if (values.size() == size()) bytes += static_cast<double>(values.size() * sizeof(double));
-  for (const auto& [name, values] : parameters_)
-    if (values.size() == size()) bytes += static_cast<double>(values.size() * sizeof(double));
+  double bytes = 0.0;
+  for (const auto& [name, b] : buffers_)
+    if (b->size() == size()) bytes += static_cast<double>(b->size() * (b->type() == ElementType::Index ? 4 : 8));
   return bytes / static_cast<double>(size());
 }
 
 void Projection::run_stage(std::size_t stage, double t) {
   if (synaptic_kernels_.empty()) return;
-  time_ = t;
-  if (presynaptic_kernels_[stage]) presynaptic_kernels_[stage]->run(presynaptic_args_[stage], 0, pre_->size());
-  synaptic_kernels_[stage]->run(synaptic_args_[stage], 0, size());
+  const auto scalar = scalars(t);
+  if (presynaptic_kernels_[stage]) presynaptic_kernels_[stage]->launch(scalar, 0, pre_->size());
+  synaptic_kernels_[stage]->launch(scalar, 0, size());
   // Ordered sums: synapses of post neuron i are contiguous, added in presynaptic order.
-  for (const auto& [contribution_array, sum_array] : sums_) {
-    const std::vector<double>& contribution = *contribution_array;
-    std::vector<double>& sum = *sum_array;
-    const auto& offsets = connectivity_.post_offsets;
-    for (std::size_t i = 0; i < sum.size(); ++i) {
-      double row = 0.0;
-      for (std::size_t s = offsets[i]; s < offsets[i + 1]; ++s) row += contribution[s];
-      sum[i] += row;
-    }
-  }
+  for (const auto& target : summed_targets_)
+    backend_.add_row_sums(*buffer("summed." + target), *buffer("conn.post_offsets"),
+                          *post_->buffer("syn." + target), 0, post_->size());
 }
 
-void Projection::deliver(std::int64_t step, double t, const std::vector<std::size_t>& pre_spikes) {
+void Projection::deliver(std::int64_t step, double t, const std::vector<std::uint32_t>& pre_spikes) {
   if (!event_kernel_) return;
-  const auto ring_size = static_cast<std::int64_t>(ring_.size());
-  auto& due_later = ring_[static_cast<std::size_t>((step - 1 + delay_steps_) % ring_size)];
-  for (std::size_t neuron : pre_spikes)
-    for (std::size_t k = connectivity_.pre_offsets[neuron]; k < connectivity_.pre_offsets[neuron + 1]; ++k)
-      due_later.push_back(connectivity_.outgoing[k]);
-  auto& due = ring_[static_cast<std::size_t>(step % ring_size)];
-  if (due.empty()) return;
-  time_ = t;
-  const std::size_t events = due.size();
-  event_pre_.resize(events);
-  event_post_.resize(events);
-  for (std::size_t e = 0; e < events; ++e) {
-    event_pre_[e] = connectivity_.pre[due[e]];
-    event_post_[e] = connectivity_.post[due[e]];
-  }
-  // Right-hand sides for every event first (state at the step boundary), then the updates in order.
-  backend::KernelArgs args;
-  for (const auto& slot : event_program_.inputs) {
-    if (slot.rfind("pre.", 0) == 0 || slot.rfind("post.", 0) == 0) {
-      bool is_pre = slot[1] == 'r';
-      auto binding = (is_pre ? pre_ : post_)->binding(slot.substr(is_pre ? 4 : 5), 0);
-      args.add_input(binding.data, binding.stride, binding.stride == 0 ? nullptr : (is_pre ? event_pre_ : event_post_).data());
-    } else if (auto it = arrays_.find(slot); it != arrays_.end()) {
-      args.add_input(it->second.data(), 1, due.data());
-    } else if (slot.rfind("param.", 0) == 0) {
-      const Values& values = parameters_.at(slot.substr(6));
-      args.add_input(values.data(), values.size() == 1 ? 0 : 1, values.size() == 1 ? nullptr : due.data());
-    } else if (slot == "t" || slot == "dt" || slot == "N") {
-      args.add_input(slot == "t" ? &time_ : slot == "dt" ? &dt_ : &count_, 0);
-    } else if (slot == "i") {
-      args.add_input(index_.data(), 1, due.data());
-    } else {
-      throw InternalError(fmt::format("on_pre of projection '{}' reads unknown slot '{}'", name_, slot));
-    }
-  }
-  event_values_.resize(on_pre_.size());
-  for (auto& values : event_values_) {
-    values.resize(events);
-    args.outputs.push_back(values.data());
-  }
-  event_kernel_->run(args, 0, events);
-  using Operation = model::EventStatement::Operation;
-  for (std::size_t k = 0; k < on_pre_.size(); ++k) {
-    const auto& statement = on_pre_[k];
-    bool post_target = !system_.is_state(statement.target);
-    std::vector<double>& target =
-        post_target ? post_->state(statement.target.substr(0, statement.target.size() - 5)) : state(statement.target);
-    const std::vector<std::uint32_t>& where = post_target ? event_post_ : due;
-    const std::vector<double>& values = event_values_[k];
-    for (std::size_t e = 0; e < events; ++e) {
-      double& x = target[where[e]];
-      switch (statement.operation) {
-        case Operation::Assign: x = values[e]; break;
-        case Operation::Add: x += values[e]; break;
-        case Operation::Subtract: x -= values[e]; break;
-        case Operation::Multiply: x *= values[e]; break;
-      }
-    }
-  }
-  due.clear();
+  // Spikes of the step that ended at `step` (at (step - 1) dt) arrive delay steps later.
+  if (!pre_spikes.empty()) backend_.queue_spikes(*events_.queue, step - 1 + delay_steps_, pre_spikes);
+  backend_.deliver_events(events_, step, scalars(t));
 }
 
 }  // namespace psst::run

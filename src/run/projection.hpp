@@ -1,8 +1,11 @@
 #pragma once
 // One projection at run time: its synapses (sparse, ordered by postsynaptic
-// neuron), their state arrays and kernels, the ordered sums into postsynaptic
-// variables (continuous coupling) and the queue of delayed spikes (event-driven
-// coupling).
+// neuron; a host copy of the connectivity for inspection), their state in
+// backend buffers, their kernels, the ordered row sums into postsynaptic
+// inputs (continuous coupling) and the queue of delayed spikes (event-driven
+// coupling), all run by the backend.
+#include <array>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,43 +38,48 @@ class Projection {
   void run_stage(std::size_t stage, double t);
   // After the step that ended at step index `step`: queues the spikes of the
   // presynaptic neurons (timed (step - 1) dt) and applies the events due at `step`.
-  void deliver(std::int64_t step, double t, const std::vector<std::size_t>& pre_spikes);
-  std::vector<double>& state(const std::string& variable) { return arrays_.at("x." + variable); }
+  void deliver(std::int64_t step, double t, const std::vector<std::uint32_t>& pre_spikes);
+  std::vector<double> state(const std::string& variable) const;
   std::int64_t delay_steps() const { return delay_steps_; }
-  // What carries over between steps (for checkpoints): synapse state and spikes in flight,
-  // the ring of synapses due at each step modulo its size.
-  std::vector<std::pair<std::string, std::vector<double>*>> persistent_arrays();
-  std::vector<std::vector<std::uint32_t>>& event_ring() { return ring_; }
+  // What carries over between steps (for checkpoints): synapse state x.<var>, and the
+  // spikes in flight: presynaptic neurons (global indices) by ring position.
+  std::vector<std::string> persistent_arrays() const;
+  std::vector<double> download(const std::string& persistent) const;
+  void upload(const std::string& persistent, const std::vector<double>& values);
+  std::vector<std::vector<std::uint32_t>> events_in_flight() const;
+  void restore_events_in_flight(const std::vector<std::vector<std::uint32_t>>& ring);
+  std::size_t ring_size() const { return static_cast<std::size_t>(delay_steps_) + 1; }
 
  private:
-  backend::KernelArgs bind(const graph::Program& program, std::size_t stage, bool presynaptic);
+  void resolve_parameters(const model::ProjectionSpec& spec, const RunSettings& settings);
+  void bind_stage_kernels(const model::ProjectionSpec& spec, const graph::Scheme& scheme);
+  void set_up_events(const model::ProjectionSpec& spec, const graph::Scheme& scheme);
+  backend::KernelInput input(const std::string& slot, std::size_t stage, bool presynaptic) const;
+  backend::KernelInput event_input(const std::string& slot) const;
   std::string external_slot(const std::string& name, const std::string& state_prefix) const;
+  const backend::BufferHandle& buffer(const std::string& name) const;
+  backend::BufferHandle& add_buffer(const std::string& name, std::size_t size,
+                                    backend::ElementType type = backend::ElementType::Float64);
+  std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(size())}; }
 
   std::string name_;
   Population* pre_;
   Population* post_;
+  backend::Backend& backend_;
   Connectivity connectivity_;
   graph::EquationSystem system_;
-  std::vector<graph::SynapseStagePrograms> programs_;
-  std::vector<std::unique_ptr<backend::Kernel>> presynaptic_kernels_, synaptic_kernels_;
-  std::vector<backend::KernelArgs> presynaptic_args_, synaptic_args_;
-  std::map<std::string, std::vector<double>> arrays_;  // x., k., acc., summed., hoisted.
+  double dt_;
+  std::map<std::string, backend::BufferHandle> buffers_;  // x., k., acc., summed., hoisted., param., connectivity
   std::map<std::string, Values> parameters_;
-  std::vector<double> index_;
   std::vector<std::string> summed_targets_;
-  // Per summed target: this projection's per-synapse contribution and the postsynaptic sum (set up once).
-  std::vector<std::pair<const std::vector<double>*, std::vector<double>*>> sums_;
-  double time_ = 0.0, dt_ = 0.0, count_ = 0.0;
+  std::vector<graph::SynapseStagePrograms> programs_;
+  std::vector<std::unique_ptr<backend::BoundKernel>> presynaptic_kernels_, synaptic_kernels_;
 
   // Event-driven coupling.
   std::vector<model::EventStatement> on_pre_;
-  graph::Program event_program_;
-  std::unique_ptr<backend::Kernel> event_kernel_;
   std::int64_t delay_steps_ = 1;
-  std::vector<std::vector<std::uint32_t>> ring_;  // synapses due, by step modulo ring size
-  std::vector<std::uint32_t> event_pre_, event_post_;
-  std::vector<std::vector<double>> event_values_;
-  std::vector<std::vector<double>> event_gathered_;
+  std::unique_ptr<backend::BoundKernel> event_kernel_;
+  backend::EventProjection events_;
 };
 
 }  // namespace psst::run

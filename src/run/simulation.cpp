@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "run/plan.hpp"
+
 #include <fmt/format.h>
 
 namespace psst::run {
@@ -59,37 +61,27 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides) :
       overrides.backend, {overrides.threads, overrides.march_native, overrides.cache_dir, "", overrides.compile_kernels,
                           sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double});
   RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial};
-  auto population_index = [&](const std::string& name, const model::ProjectionSpec& projection, const char* side) {
-    for (std::size_t i = 0; i < spec_.populations.size(); ++i)
-      if (spec_.populations[i].name == name) return i;
-    std::string names;
-    for (const auto& p : spec_.populations) names += (names.empty() ? "" : ", ") + p.name;
-    throw UserError(projection.where, fmt::format("projection '{}': {} population '{}' does not exist; the populations "
-                                                  "are {}", projection.name, side, name, names));
-  };
-  // Each population learns the names its incoming projections sum into (e.g. I_gaba).
-  std::vector<std::vector<std::string>> synaptic_inputs(spec_.populations.size());
-  for (const auto& projection : spec_.projections) {
-    auto& names = synaptic_inputs[population_index(projection.post, projection, "postsynaptic")];
-    for (const auto& s : projection.summed)
-      if (std::find(names.begin(), names.end(), s.target) == names.end()) names.push_back(s.target);
-  }
+  communicator_ = std::make_unique<comm::SingleProcess>();
+  ModelPlan plan = plan_model(spec_);
+  std::vector<std::size_t> sizes;
   for (std::size_t i = 0; i < spec_.populations.size(); ++i) {
     const auto& p = spec_.populations[i];
     for (const auto& other : populations_)
       if (other->name() == p.name)
         throw UserError(p.where, fmt::format("two populations are named '{}'; population names must be unique", p.name));
-    populations_.push_back(std::make_unique<Population>(p, *scheme_, *backend_, settings, synaptic_inputs[i]));
+    populations_.push_back(std::make_unique<Population>(p, plan.populations[i], *scheme_, *backend_, settings));
+    sizes.push_back(p.size);
   }
-  for (const auto& projection : spec_.projections) {
-    std::size_t pre = population_index(projection.pre, projection, "presynaptic");
-    std::size_t post = population_index(projection.post, projection, "postsynaptic");
+  partition_ = std::make_unique<comm::Partition>(sizes, communicator_->size());
+  for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
+    const auto& projection = spec_.projections[k];
     for (const auto& other : projections_)
       if (other->name() == projection.name)
         throw UserError(projection.where, fmt::format("two projections are named '{}'", projection.name));
-    projections_.push_back(std::make_unique<Projection>(projection, *populations_[pre], *populations_[post], *scheme_,
-                                                        *backend_, settings));
-    projection_pre_.push_back(pre);
+    projections_.push_back(std::make_unique<Projection>(projection, *populations_[plan.projections[k].pre],
+                                                        *populations_[plan.projections[k].post], *scheme_, *backend_,
+                                                        settings));
+    projection_pre_.push_back(plan.projections[k].pre);
   }
   spikes_.resize(populations_.size());
   backend_->finalize();
@@ -124,19 +116,22 @@ void Simulation::advance_one_step() {
     std::int64_t input_step = n + static_cast<std::int64_t>(std::floor(c));
     for (auto& p : populations_)
       if (!p->fused_step()) p->prepare_stage(s, t, input_step);
+    // One process reads every presynaptic value locally; ranks would exchange them here.
+    for (std::size_t p = 0; p < populations_.size(); ++p) communicator_->exchange_halo(p, {});
     for (auto& p : projections_) p->run_stage(s, t);
     for (auto& p : populations_)
-      if (!p->fused_step()) p->run_stage(s);
+      if (!p->fused_step()) p->run_stage(s, t);
   }
   for (auto& p : populations_)
-    if (p->fused_step()) p->run_step();
+    if (p->fused_step()) p->run_step(static_cast<double>(n) * dt_);
   step_ = n + 1;
   const double spike_time = static_cast<double>(n) * dt_;  // PSST: the step's start
+  std::vector<std::vector<std::uint32_t>> spikes(populations_.size());
   for (std::size_t p = 0; p < populations_.size(); ++p) {
-    spikes_[p].clear();
-    populations_[p]->detect_spikes(time(), spike_time, spikes_[p]);
+    spikes[p] = communicator_->gather_spikes(populations_[p]->detect_spikes(time(), spike_time));
+    spikes_[p].assign(spikes[p].begin(), spikes[p].end());
   }
-  for (std::size_t k = 0; k < projections_.size(); ++k) projections_[k]->deliver(step_, time(), spikes_[projection_pre_[k]]);
+  for (std::size_t k = 0; k < projections_.size(); ++k) projections_[k]->deliver(step_, time(), spikes[projection_pre_[k]]);
   for (auto* o : observers_) o->on_step(*this, step_, spikes_);
 }
 

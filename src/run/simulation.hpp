@@ -1,7 +1,9 @@
 #pragma once
 // The run loop: integration scheme stages over every population, then spike
 // detection, then the observers (monitors, progress). Time is t_n = n dt,
-// computed from the step counter, never accumulated.
+// computed from the step counter, never accumulated. Orchestration only: every
+// loop over neurons or synapses is a backend kernel or primitive, and what
+// crosses between processes goes through the Communicator.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "comm/communicator.hpp"
 #include "graph/scheme.hpp"
 #include "model/network.hpp"
 #include "run/population.hpp"
@@ -56,6 +59,9 @@ class Simulation {
   std::int64_t record_every_steps() const { return record_every_steps_; }
   std::string backend_name() const { return backend_->name(); }
   backend::Backend& backend() { return *backend_; }
+  const backend::Backend& backend() const { return *backend_; }
+  comm::Communicator& communicator() const { return *communicator_; }
+  const comm::Partition& partition() const { return *partition_; }
 
   std::vector<std::unique_ptr<Population>>& populations() { return populations_; }
   const std::vector<std::unique_ptr<Population>>& populations() const { return populations_; }
@@ -77,6 +83,8 @@ class Simulation {
   model::NetworkSpec spec_;
   const graph::Scheme* scheme_ = nullptr;
   std::unique_ptr<backend::Backend> backend_;
+  std::unique_ptr<comm::Communicator> communicator_;
+  std::unique_ptr<comm::Partition> partition_;
   double dt_ = 0.0;
   std::int64_t total_steps_ = 0, step_ = 0, record_every_steps_ = 1;
   std::uint64_t seed_ = 0;

@@ -1,8 +1,9 @@
 #include "run/values.hpp"
 
+#include <optional>
+
 #include <fmt/format.h>
 
-#include "backend/reference/interpreter.hpp"
 #include "graph/element_kernels.hpp"
 #include "io/table_reader.hpp"
 #include "run/random.hpp"
@@ -57,39 +58,34 @@ Values evaluate_expression(const graph::EquationSystem& system, const model::Exp
   graph::Program program = graph::build_expression_program(system, expr, what);
   std::vector<double> index(size);
   for (std::size_t i = 0; i < size; ++i) index[i] = static_cast<double>(i);
-  const double count = static_cast<double>(size), zero = 0.0;
-  backend::KernelArgs args;
+  // Set-up expressions run once: the interpreter (the semantics of every backend) is enough,
+  // and compiles nothing.
+  (void)backend;
+  auto interpreter = backend::make_backend("reference");
+  auto zero = interpreter->allocate(backend::ElementType::Float64, 1);
+  backend::KernelArguments arguments;
   for (const auto& slot : program.inputs) {
-    const double* pointer = nullptr;
-    std::size_t stride = 0;
-    if (slot == "i") {
-      pointer = index.data();
-      stride = 1;
-    } else if (slot == "N") {
-      pointer = &count;
-    } else if (slot == "t" || slot == "lastspike") {
-      pointer = &zero;
-    } else if (slot == "dt") {
-      pointer = &dt;
-    } else if (slot.rfind("param.", 0) == 0) {
+    std::optional<backend::KernelInput> input;
+    if (slot == "i") input = backend::KernelInput::array(interpreter->allocate_with(index));
+    if (slot == "N") input = backend::KernelInput::launch_scalar(2);
+    if (slot == "dt") input = backend::KernelInput::launch_scalar(1);
+    if (slot == "t" || slot == "lastspike") input = backend::KernelInput::broadcast(zero);
+    if (slot.rfind("param.", 0) == 0)
       for (const auto& [name, values] : parameters)
         if ("param." + name == slot) {
-          pointer = values->data();
-          stride = values->size() == 1 ? 0 : 1;
+          auto buffer = interpreter->allocate_with(*values);
+          input = values->size() == 1 ? backend::KernelInput::broadcast(buffer) : backend::KernelInput::array(buffer);
         }
-    }
-    if (!pointer)
+    if (!input)
       throw UserError(expr.where, fmt::format("{} can only read parameters, i, N, dt and t (= 0); '{}' is not available",
                                               what, slot.substr(slot.find('.') + 1)));
-    args.add_input(pointer, stride);
+    arguments.inputs.push_back(*input);
   }
-  Values result(size);
-  args.outputs.push_back(result.data());
-  // Set-up expressions run once: the interpreter (same semantics as every backend) is enough.
-  (void)backend;
-  backend::reference::InterpreterBackend interpreter;
-  interpreter.compile(program, args.bindings())->run(args, 0, size);
-  return result;
+  auto result = interpreter->allocate(backend::ElementType::Float64, size);
+  arguments.outputs.push_back(result);
+  const double scalars[] = {0.0, dt, static_cast<double>(size)};
+  interpreter->bind(program, arguments)->launch(scalars, 0, size);
+  return interpreter->download(*result);
 }
 
 }  // namespace psst::run

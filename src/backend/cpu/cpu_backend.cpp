@@ -45,17 +45,9 @@ struct CpuState {
   std::vector<CompileResult> batches;
 
   void finalize() {
-    // Pending functions still used by a kernel (a kernel replaced during set-up is dropped).
     std::vector<std::shared_ptr<Function>> pending;
-    for (auto it = functions.begin(); it != functions.end();) {
-      if (it->second.use_count() == 1 + std::count(order.begin(), order.end(), it->second)) {
-        std::erase(order, it->second);
-        it = functions.erase(it);
-        continue;
-      }
-      if (!it->second->address) pending.push_back(it->second);
-      ++it;
-    }
+    for (const auto& [name, function] : functions)
+      if (!function->address) pending.push_back(function);
     if (pending.empty() || !compile) return;
     // Translation units compiled in parallel, one per core, balanced by size; the split
     // depends only on the set of functions (sorted by name), so the cache key is stable.
@@ -198,5 +190,13 @@ std::string CpuBackend::source() const {
 int CpuBackend::compilations() const { return state_->compiler.compilations(); }
 
 int CpuBackend::threads() const { return state_->pool.size(); }
+
+void CpuBackend::parallel_for(std::size_t n, std::size_t work,
+                              const std::function<void(std::size_t, std::size_t)>& body) {
+  const std::size_t by_work = n * std::max<std::size_t>(work, 1) / min_work_per_chunk;
+  const auto chunks = static_cast<int>(std::min<std::size_t>(by_work, 4 * static_cast<std::size_t>(state_->pool.size())));
+  if (chunks <= 1 || state_->pool.size() == 1) return body(0, n);
+  state_->pool.parallel_for(0, n, chunks, [&](std::size_t first, std::size_t last) { body(first, last); });
+}
 
 }  // namespace psst::backend::cpu

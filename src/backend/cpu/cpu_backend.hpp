@@ -8,13 +8,13 @@
 #include <memory>
 #include <string>
 
-#include "backend/backend.hpp"
+#include "backend/host/host_backend.hpp"
 
 namespace psst::backend::cpu {
 
 struct CpuState;
 
-class CpuBackend final : public Backend {
+class CpuBackend final : public host::HostBackend {
  public:
   explicit CpuBackend(const BackendOptions& options);
   ~CpuBackend() override;
@@ -28,6 +28,11 @@ class CpuBackend final : public Backend {
   int compilations() const;  // compiler processes started by this backend (0 on a cache hit)
   int threads() const;
   static bool compiler_available();  // a compiler for the default options (checked once)
+
+ protected:
+  // Fixed contiguous chunks on the thread pool (primitives whose split cannot change a result).
+  void parallel_for(std::size_t n, std::size_t work,
+                    const std::function<void(std::size_t, std::size_t)>& body) override;
 
  private:
   std::shared_ptr<CpuState> state_;

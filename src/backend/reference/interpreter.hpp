@@ -3,17 +3,18 @@
 // It runs a program over blocks of elements, one instruction at a time over
 // the whole block, so that each instruction is a simple loop the compiler
 // vectorises; per-element semantics are exactly graph::apply.
-#include "backend/backend.hpp"
+#include "backend/host/host_backend.hpp"
 
 namespace psst::backend::reference {
 
 inline constexpr std::size_t block_size = 64;
 
-class InterpreterBackend final : public Backend {
+class InterpreterBackend final : public host::HostBackend {
  public:
   explicit InterpreterBackend(graph::Precision precision = graph::Precision::Double) : precision_(precision) {}
   std::string name() const override { return "reference"; }
   std::unique_ptr<Kernel> compile(const graph::Program& program, const std::vector<Binding>& bindings) override;
+  using host::HostBackend::bind;
 
  private:
   graph::Precision precision_;
