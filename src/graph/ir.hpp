@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "graph/ops.hpp"
+#include "graph/slot.hpp"
 
 namespace psst::graph {
 
@@ -40,6 +41,9 @@ struct Program {
   int register_count = 0;
 
   int input_index(const std::string& slot_name) const;  // -1 if absent
+  // The typed slot of input or output k (what the run layer binds).
+  Slot input_slot(std::size_t k) const { return Slot::parse(inputs.at(k)); }
+  Slot output_slot(std::size_t k) const { return Slot::parse(outputs.at(k)); }
   // Human-readable listing (psst codegen, tests, debugging).
   std::string to_string() const;
 };

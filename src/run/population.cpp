@@ -162,26 +162,34 @@ void Population::bind_kernels(const PopulationPlan& plan, const graph::Scheme& s
   }
 }
 
-backend::KernelInput Population::input(const std::string& slot, std::size_t stage) const {
-  if (slot == "t") return KernelInput::launch_scalar(scalar_t);
-  if (slot == "dt") return KernelInput::launch_scalar(scalar_dt);
-  if (slot == "N") return KernelInput::launch_scalar(scalar_count);
-  if (slot.rfind("xs.", 0) == 0) {
-    bool materialised = stage < state_kernels_.size() && state_kernels_[stage];
-    return KernelInput::array(buffer(materialised ? slot : "x." + slot.substr(3)));
+backend::KernelInput Population::input(const graph::Slot& slot, std::size_t stage) const {
+  using Kind = graph::Slot::Kind;
+  switch (slot.kind) {
+    case Kind::Time: return KernelInput::launch_scalar(scalar_t);
+    case Kind::TimeStep: return KernelInput::launch_scalar(scalar_dt);
+    case Kind::Count: return KernelInput::launch_scalar(scalar_count);
+    case Kind::StageState: {
+      // The stage state where this stage materialises it, else the state itself (xs = x).
+      bool materialised = stage < state_kernels_.size() && state_kernels_[stage];
+      return KernelInput::array(buffer((materialised ? "xs." : "x.") + slot.name));
+    }
+    case Kind::Parameter: {
+      const auto& b = buffer(slot.text());
+      return b->size() == 1 ? KernelInput::broadcast(b) : KernelInput::array(b);
+    }
+    case Kind::State: case Kind::Derivative: case Kind::Accumulator: case Kind::Input: case Kind::SynapticInput:
+    case Kind::Index: case Kind::LastSpike:
+      if (slot.side == graph::Slot::Side::Own) return KernelInput::array(buffer(slot.text()));
+      break;
+    case Kind::Hoisted: case Kind::Summed: case Kind::EventValue: case Kind::Spiking: break;
   }
-  if (slot.rfind("param.", 0) == 0) {
-    const auto& b = buffer(slot);
-    return b->size() == 1 ? KernelInput::broadcast(b) : KernelInput::array(b);
-  }
-  if (auto it = buffers_.find(slot); it != buffers_.end()) return KernelInput::array(it->second);
-  throw InternalError(fmt::format("population '{}' has no slot '{}'", name_, slot));
+  throw InternalError(fmt::format("population '{}' has no slot '{}'", name_, slot.text()));
 }
 
 std::unique_ptr<backend::BoundKernel> Population::bind(const graph::Program& program, std::size_t stage,
                                                        const std::vector<std::string>& outputs) {
   backend::KernelArguments arguments;
-  for (const auto& slot : program.inputs) arguments.inputs.push_back(input(slot, stage));
+  for (std::size_t k = 0; k < program.inputs.size(); ++k) arguments.inputs.push_back(input(program.input_slot(k), stage));
   const auto& names = outputs.empty() ? program.outputs : outputs;
   for (const auto& slot : names) arguments.outputs.push_back(buffer(slot));
   return backend_.bind(program, arguments);

@@ -49,9 +49,9 @@ class Population {
   bool fused_step() const { return step_kernel_ != nullptr; }
   void run_step(double t);
 
-  // The kernel input a slot is at a stage: "xs.V" (the stage state; x.V where it
-  // equals x), "x.V", "param.g", "lastspike", "i", "syn.I", t, dt, N.
-  backend::KernelInput input(const std::string& slot, std::size_t stage) const;
+  // The kernel input a slot of this population is at a stage: the stage state (the
+  // state itself where it equals x), state, parameters, inputs, t, dt, N, ...
+  backend::KernelInput input(const graph::Slot& slot, std::size_t stage) const;
   const backend::BufferHandle& buffer(const std::string& name) const;
 
   // Evaluates the threshold at time t; the neurons that crossed it (ascending) get

@@ -134,10 +134,12 @@ void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const gra
   backend_.upload(*add_buffer("conn.post_offsets", post_->size() + 1, ElementType::Index),
                   as_indices(connectivity_.post_offsets));
   graph::KernelSpec kernel_spec{&system_, &scheme,
-                                [this](const std::string& name) { return external_slot(name, "xs."); }, {}, {}};
+                                [this](const std::string& name) { return external_slot(name, graph::Slot::Kind::StageState); }, {}, {}};
   for (const auto& s : spec.summed) kernel_spec.stage_outputs.emplace_back("summed." + s.target, s.value);
-  kernel_spec.uniform_slot = [this](const std::string& slot) {
-    return slot.rfind("param.", 0) == 0 && parameters_.at(slot.substr(6)).size() == 1;
+  kernel_spec.uniform_slot = [this](const std::string& text) {
+    graph::Slot slot = graph::Slot::parse(text);
+    return slot.kind == graph::Slot::Kind::Parameter && slot.side == graph::Slot::Side::Own &&
+           parameters_.at(slot.name).size() == 1;
   };
   programs_ = graph::build_synapse_kernels(kernel_spec);
   for (std::size_t s = 0; s < programs_.size(); ++s) {
@@ -145,7 +147,8 @@ void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const gra
     for (const auto& out : stage.presynaptic.outputs) add_buffer(out, pre_->size());
     auto bind = [&](const graph::Program& program, bool presynaptic) {
       backend::KernelArguments arguments;
-      for (const auto& slot : program.inputs) arguments.inputs.push_back(input(slot, s, presynaptic));
+      for (std::size_t k = 0; k < program.inputs.size(); ++k)
+        arguments.inputs.push_back(input(program.input_slot(k), s, presynaptic));
       for (const auto& slot : program.outputs) arguments.outputs.push_back(buffer(slot));
       return backend_.bind(program, arguments);
     };
@@ -186,10 +189,10 @@ void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::S
   events_.due_pre = add_buffer("event.pre", n, ElementType::Index);
   events_.due_post = add_buffer("event.post", n, ElementType::Index);
   graph::KernelSpec event_spec{&system_, &scheme,
-                               [this](const std::string& name) { return external_slot(name, "x."); }, {}, {}};
+                               [this](const std::string& name) { return external_slot(name, graph::Slot::Kind::State); }, {}, {}};
   graph::Program program = graph::build_event_program(event_spec, on_pre_, name_ + "_on_pre");
   backend::KernelArguments arguments;
-  for (const auto& slot : program.inputs) arguments.inputs.push_back(event_input(slot));
+  for (std::size_t k = 0; k < program.inputs.size(); ++k) arguments.inputs.push_back(event_input(program.input_slot(k)));
   for (std::size_t k = 0; k < on_pre_.size(); ++k) {
     const auto& statement = on_pre_[k];
     events_.values.push_back(add_buffer(fmt::format("event.value.{}", k), n));
@@ -203,14 +206,16 @@ void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::S
   events_.kernel = event_kernel_.get();
 }
 
-std::string Projection::external_slot(const std::string& name, const std::string& state_prefix) const {
+std::string Projection::external_slot(const std::string& name, graph::Slot::Kind state_kind) const {
+  using Slot = graph::Slot;
   bool is_pre = name.ends_with("_pre");
   const Population& side = is_pre ? *pre_ : *post_;
   std::string base = name.substr(0, name.size() - (is_pre ? 4 : 5));
-  std::string prefix = is_pre ? "pre." : "post.";
-  if (side.system().is_state(base)) return prefix + state_prefix + base;
-  if (base == "lastspike" || base == "i") return prefix + base;
-  return prefix + "param." + base;
+  Slot slot{Slot::Kind::Parameter, is_pre ? Slot::Side::Pre : Slot::Side::Post, base};
+  if (side.system().is_state(base)) slot.kind = state_kind;
+  if (base == "lastspike") slot = {Slot::Kind::LastSpike, slot.side, ""};
+  if (base == "i") slot = {Slot::Kind::Index, slot.side, ""};
+  return slot.text();
 }
 
 backend::BufferHandle& Projection::add_buffer(const std::string& name, std::size_t size, ElementType type) {
@@ -226,43 +231,51 @@ const backend::BufferHandle& Projection::buffer(const std::string& name) const {
 }
 
 // A slot of a stage kernel: over synapses, or (presynaptic) over presynaptic neurons.
-KernelInput Projection::input(const std::string& slot, std::size_t stage, bool presynaptic) const {
-  if (slot.rfind("pre.hoisted.", 0) == 0) return KernelInput::gathered(buffer(slot.substr(4)), buffer("conn.pre"));
-  if (slot.rfind("pre.", 0) == 0 || slot.rfind("post.", 0) == 0) {
-    bool is_pre = slot[1] == 'r';
-    KernelInput neuron = (is_pre ? pre_ : post_)->input(slot.substr(is_pre ? 4 : 5), stage);
+KernelInput Projection::input(const graph::Slot& slot, std::size_t stage, bool presynaptic) const {
+  using Kind = graph::Slot::Kind;
+  using Side = graph::Slot::Side;
+  if (slot.kind == Kind::Hoisted) return KernelInput::gathered(buffer(slot.own().text()), buffer("conn.pre"));
+  if (slot.side != Side::Own) {
+    const bool is_pre = slot.side == Side::Pre;
+    KernelInput neuron = (is_pre ? pre_ : post_)->input(slot.own(), stage);
     if (presynaptic || neuron.kind != KernelInput::Kind::Array) return neuron;
     return KernelInput::gathered(neuron.data, buffer(is_pre ? "conn.pre" : "conn.post"));
   }
-  if (slot == "t") return KernelInput::launch_scalar(scalar_t);
-  if (slot == "dt") return KernelInput::launch_scalar(scalar_dt);
-  if (slot == "N") return KernelInput::launch_scalar(scalar_count);
-  if (slot == "lastspike")
-    throw UserError(fmt::format("projection '{}': synapses have no 'lastspike'; read the presynaptic neuron's as "
-                                "lastspike_pre", name_));
-  if (slot.rfind("param.", 0) == 0) {
-    const auto& b = buffer(slot);
-    return b->size() == 1 ? KernelInput::broadcast(b) : KernelInput::array(b);
+  switch (slot.kind) {
+    case Kind::Time: return KernelInput::launch_scalar(scalar_t);
+    case Kind::TimeStep: return KernelInput::launch_scalar(scalar_dt);
+    case Kind::Count: return KernelInput::launch_scalar(scalar_count);
+    case Kind::LastSpike:
+      throw UserError(fmt::format("projection '{}': synapses have no 'lastspike'; read the presynaptic neuron's as "
+                                  "lastspike_pre", name_));
+    case Kind::Parameter: {
+      const auto& b = buffer(slot.text());
+      return b->size() == 1 ? KernelInput::broadcast(b) : KernelInput::array(b);
+    }
+    default: break;
   }
-  if (auto it = buffers_.find(slot); it != buffers_.end()) return KernelInput::array(it->second);
-  throw InternalError(fmt::format("projection '{}' has no slot '{}'", name_, slot));
+  if (auto it = buffers_.find(slot.text()); it != buffers_.end()) return KernelInput::array(it->second);
+  throw InternalError(fmt::format("projection '{}' has no slot '{}'", name_, slot.text()));
 }
 
 // A slot of the event kernel, which runs over the events of a step: everything
 // per synapse or per neuron is gathered through the expanded event lists.
-KernelInput Projection::event_input(const std::string& slot) const {
-  if (slot.rfind("pre.", 0) == 0 || slot.rfind("post.", 0) == 0) {
-    bool is_pre = slot[1] == 'r';
-    KernelInput neuron = (is_pre ? pre_ : post_)->input(slot.substr(is_pre ? 4 : 5), 0);
+KernelInput Projection::event_input(const graph::Slot& slot) const {
+  using Kind = graph::Slot::Kind;
+  using Side = graph::Slot::Side;
+  if (slot.side != Side::Own) {
+    const bool is_pre = slot.side == Side::Pre;
+    KernelInput neuron = (is_pre ? pre_ : post_)->input(slot.own(), 0);
     if (neuron.kind != KernelInput::Kind::Array) return neuron;
     return KernelInput::gathered(neuron.data, is_pre ? events_.due_pre : events_.due_post);
   }
-  if (slot == "t") return KernelInput::launch_scalar(scalar_t);
-  if (slot == "dt") return KernelInput::launch_scalar(scalar_dt);
-  if (slot == "N") return KernelInput::launch_scalar(scalar_count);
-  if (slot.rfind("param.", 0) == 0 && buffer(slot)->size() == 1) return KernelInput::broadcast(buffer(slot));
-  if (auto it = buffers_.find(slot); it != buffers_.end()) return KernelInput::gathered(it->second, events_.due_synapse);
-  throw InternalError(fmt::format("on_pre of projection '{}' reads unknown slot '{}'", name_, slot));
+  if (slot.kind == Kind::Time) return KernelInput::launch_scalar(scalar_t);
+  if (slot.kind == Kind::TimeStep) return KernelInput::launch_scalar(scalar_dt);
+  if (slot.kind == Kind::Count) return KernelInput::launch_scalar(scalar_count);
+  if (slot.kind == Kind::Parameter && buffer(slot.text())->size() == 1) return KernelInput::broadcast(buffer(slot.text()));
+  if (auto it = buffers_.find(slot.text()); it != buffers_.end())
+    return KernelInput::gathered(it->second, events_.due_synapse);
+  throw InternalError(fmt::format("on_pre of projection '{}' reads unknown slot '{}'", name_, slot.text()));
 }
 
 std::vector<double> Projection::state(const std::string& variable) const {

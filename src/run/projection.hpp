@@ -54,9 +54,10 @@ class Projection {
   void resolve_parameters(const model::ProjectionSpec& spec, const RunSettings& settings);
   void bind_stage_kernels(const model::ProjectionSpec& spec, const graph::Scheme& scheme);
   void set_up_events(const model::ProjectionSpec& spec, const graph::Scheme& scheme);
-  backend::KernelInput input(const std::string& slot, std::size_t stage, bool presynaptic) const;
-  backend::KernelInput event_input(const std::string& slot) const;
-  std::string external_slot(const std::string& name, const std::string& state_prefix) const;
+  backend::KernelInput input(const graph::Slot& slot, std::size_t stage, bool presynaptic) const;
+  backend::KernelInput event_input(const graph::Slot& slot) const;
+  // The slot (text form) of an external name such as V_pre or g_post.
+  std::string external_slot(const std::string& name, graph::Slot::Kind state_kind) const;
   const backend::BufferHandle& buffer(const std::string& name) const;
   backend::BufferHandle& add_buffer(const std::string& name, std::size_t size,
                                     backend::ElementType type = backend::ElementType::Float64);

@@ -64,21 +64,23 @@ Values evaluate_expression(const graph::EquationSystem& system, const model::Exp
   auto interpreter = backend::make_backend("reference");
   auto zero = interpreter->allocate(backend::ElementType::Float64, 1);
   backend::KernelArguments arguments;
-  for (const auto& slot : program.inputs) {
+  for (std::size_t k = 0; k < program.inputs.size(); ++k) {
+    using Kind = graph::Slot::Kind;
+    const graph::Slot slot = program.input_slot(k);
     std::optional<backend::KernelInput> input;
-    if (slot == "i") input = backend::KernelInput::array(interpreter->allocate_with(index));
-    if (slot == "N") input = backend::KernelInput::launch_scalar(2);
-    if (slot == "dt") input = backend::KernelInput::launch_scalar(1);
-    if (slot == "t" || slot == "lastspike") input = backend::KernelInput::broadcast(zero);
-    if (slot.rfind("param.", 0) == 0)
+    if (slot.kind == Kind::Index) input = backend::KernelInput::array(interpreter->allocate_with(index));
+    if (slot.kind == Kind::Count) input = backend::KernelInput::launch_scalar(2);
+    if (slot.kind == Kind::TimeStep) input = backend::KernelInput::launch_scalar(1);
+    if (slot.kind == Kind::Time || slot.kind == Kind::LastSpike) input = backend::KernelInput::broadcast(zero);
+    if (slot.kind == Kind::Parameter)
       for (const auto& [name, values] : parameters)
-        if ("param." + name == slot) {
+        if (name == slot.name) {
           auto buffer = interpreter->allocate_with(*values);
           input = values->size() == 1 ? backend::KernelInput::broadcast(buffer) : backend::KernelInput::array(buffer);
         }
     if (!input)
       throw UserError(expr.where, fmt::format("{} can only read parameters, i, N, dt and t (= 0); '{}' is not available",
-                                              what, slot.substr(slot.find('.') + 1)));
+                                              what, slot.name.empty() ? slot.text() : slot.name));
     arguments.inputs.push_back(*input);
   }
   auto result = interpreter->allocate(backend::ElementType::Float64, size);
