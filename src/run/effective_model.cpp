@@ -121,8 +121,12 @@ void check_input_files(const std::string& stored, const std::filesystem::path& o
     auto now = io::sha256_of_file(path);
     if (!now)
       throw UserError(fmt::format("cannot resume '{}': the model read the file '{}', which is missing now (or cannot "
-                                  "be read). Put it back (its SHA-256 was {}), or start a new run with psst run.",
-                                  out.string(), path, hash));
+                                  "be read){}. Put it back (its SHA-256 was {}), or start a new run with psst run.",
+                                  out.string(), path,
+                                  std::filesystem::path(path).is_relative()
+                                      ? "; a relative path is relative to the directory psst run was started in"
+                                      : "",
+                                  hash));
     if (*now != hash)
       throw UserError(fmt::format("cannot resume '{}': the file '{}', which the model read, has changed since the run "
                                   "started (SHA-256 {} then, {} now); resuming would mix two models. Restore the file, "
