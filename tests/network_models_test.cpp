@@ -15,7 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "io/hdf5_file.hpp"
 #include "lang/model_file.hpp"
+#include "run/checkpoint.hpp"
+#include "run/hdf5_recorder.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -194,32 +197,54 @@ TEST_P(NetworkModels, ThreeNeuronVoltageEqualsThePsstReference) {
 }
 
 // PSST Day 5: the run in two batches, the second starting from the last state of the
-// first, equals the run in one.
+// first, equals the run in one. The first batch ends in a checkpoint written to a
+// file; the second is a new Simulation that restores it.
 TEST_P(NetworkModels, ThreeNeuronSplitRunEqualsOneRun) {
   struct Run {
     std::vector<SpikeCollector::Spike> spikes;
     std::vector<double> V, m, h, n, lastspike, o_ach, o_gaba;
   };
-  auto finish = [](Simulation& simulation, const SpikeCollector& spikes) {
+  auto finish = [](Simulation& simulation, std::vector<SpikeCollector::Spike> spikes) {
     auto& HH = simulation.population("HH");
-    return Run{spikes.spikes(), HH.state("V"), HH.state("m"), HH.state("h"), HH.state("n"), HH.lastspike(),
+    return Run{std::move(spikes), HH.state("V"), HH.state("m"), HH.state("h"), HH.state("n"), HH.lastspike(),
                simulation.projection("ach").state("o"), simulation.projection("gaba").state("o")};
   };
   auto one = three_neurons();
   SpikeCollector one_spikes;
   one->add_observer(&one_spikes);
   one->run();
-  Run whole = finish(*one, one_spikes);
+  Run whole = finish(*one, one_spikes.spikes());
 
-  auto split = three_neurons();
-  SpikeCollector split_spikes;
-  split->add_observer(&split_spikes);
-  EXPECT_EQ(split->run_until_step(35000), 35000);
-  EXPECT_EQ(split->step(), 35000);
-  std::size_t first_half = split_spikes.spikes().size();
-  EXPECT_EQ(split->run_until_step(70000), 35000);
-  EXPECT_EQ(split->run_until_step(70000), 0);  // nothing left
-  Run halves = finish(*split, split_spikes);
+  psst::test::TempDir dir;
+  const auto path = dir / "first_half.h5";
+  std::vector<SpikeCollector::Spike> spikes;
+  {
+    auto first = three_neurons();
+    SpikeCollector first_spikes;
+    first->add_observer(&first_spikes);
+    EXPECT_EQ(first->run_until_step(35000), 35000);
+    psst::run::Hdf5Recorder recorder(*first, path, false);
+    psst::run::write_checkpoint(*first, recorder);
+    spikes = first_spikes.spikes();
+  }  // the first simulation and its file are gone
+  const std::size_t first_half = spikes.size();
+  auto second = three_neurons();
+  const std::vector<double> V_initial = second->population("HH").state("V");
+  {
+    auto file = psst::io::Hdf5File::open_read_only(path);
+    auto checkpoint = psst::run::find_checkpoint(file);
+    ASSERT_TRUE(checkpoint.has_value());
+    EXPECT_EQ(checkpoint->step, 35000);
+    psst::run::restore_checkpoint(*second, file, *checkpoint);
+  }
+  EXPECT_EQ(second->step(), 35000);
+  EXPECT_NE(second->population("HH").state("V"), V_initial) << "the checkpoint's state was not loaded";
+  SpikeCollector second_spikes;
+  second->add_observer(&second_spikes);
+  EXPECT_EQ(second->run_until_step(70000), 35000);
+  EXPECT_EQ(second->run_until_step(70000), 0);  // nothing left
+  spikes.insert(spikes.end(), second_spikes.spikes().begin(), second_spikes.spikes().end());
+  Run halves = finish(*second, spikes);
 
   EXPECT_GT(first_half, 0u);
   EXPECT_LT(first_half, whole.spikes.size());

@@ -150,6 +150,9 @@ TEST(OutputLayout, HodgkinHuxleyFileHasTheDocumentedLayout) {
   std::ifstream source(psst::test::model_path("hh.toml"), std::ios::binary);
   EXPECT_EQ(model, std::string(std::istreambuf_iterator<char>(source), {})) << "the full model text";
   EXPECT_FALSE(file.get_attribute_string("/", "psst_version").empty());
+  // The effective model: the command-line overrides, and hh.toml reads no file.
+  EXPECT_EQ(file.get_attribute_string("/", "overrides"), "--duration 50\n");
+  EXPECT_EQ(file.get_attribute_string("/", "input_files"), "");
 }
 
 TEST(OutputLayout, RecordEverySetsTheSampleCountNotTheRun) {

@@ -6,13 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <atomic>
-#include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <iostream>
 #include <new>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -94,43 +90,8 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   o.backend = a.backend;
   o.threads = a.threads;
   o.march_native = !a.no_march_native;
+  for (const auto& set : a.sets) o.sets.push_back(psst::run::parse_setting(set));
   return o;
-}
-
-// --set POP.NAME=VALUE: a new constant value for an existing parameter of a population or projection.
-psst::model::NetworkSpec with_settings(psst::model::NetworkSpec spec, const std::vector<std::string>& sets) {
-  for (const auto& set : sets) {
-    auto dot = set.find('.'), equals = set.find('=');
-    if (dot == std::string::npos || equals == std::string::npos || dot > equals || dot == 0 || equals == dot + 1)
-      throw psst::UserError(fmt::format("--set '{}': expected POP.NAME=VALUE, e.g. --set PN.g_Na=90", set));
-    std::string owner = set.substr(0, dot), name = set.substr(dot + 1, equals - dot - 1), text = set.substr(equals + 1);
-    double value = 0.0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size())
-      throw psst::UserError(fmt::format("--set '{}': '{}' is not a number", set, text));
-    std::map<std::string, psst::model::ValueSpec>* parameters = nullptr;
-    std::vector<std::string> owners;
-    for (auto& p : spec.populations) {
-      owners.push_back(p.name);
-      if (p.name == owner) parameters = &p.parameters;
-    }
-    for (auto& p : spec.projections) {
-      owners.push_back(p.name);
-      if (p.name == owner) parameters = &p.parameters;
-    }
-    if (!parameters)
-      throw psst::UserError(fmt::format("--set '{}': there is no population or projection '{}'; the model has {}", set,
-                                        owner, fmt::join(owners, ", ")));
-    auto it = parameters->find(name);
-    if (it == parameters->end()) {
-      std::vector<std::string> names;
-      for (const auto& [n, v] : *parameters) names.push_back(n);
-      throw psst::UserError(fmt::format("--set '{}': '{}' has no parameter '{}'; its parameters are {}", set, owner,
-                                        name, names.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(names, ", "))));
-    }
-    it->second = psst::model::ValueSpec::constant(value, it->second.where);
-  }
-  return spec;
 }
 
 psst::run::DriverOptions driver_options(const RunArguments& a, const std::string& out) {
@@ -163,22 +124,15 @@ int report(const psst::run::DriverResult& r, const RunArguments& a, const std::s
 
 int run_command(const RunArguments& a) {
   std::string out = a.out.empty() ? std::filesystem::path(a.model).stem().string() + ".h5" : a.out;
-  auto result = psst::run::run_to_file(with_settings(psst::lang::read_model_file(a.model), a.sets), overrides(a),
+  auto result = psst::run::run_to_file(psst::lang::read_model_file(a.model), overrides(a),
                                        driver_options(a, out));
   return report(result, a, out);
 }
 
 int resume_command(const RunArguments& a) {
   const std::string& out = a.out;
+  // The stored model text; resume_file applies the stored overrides and checks the input files.
   psst::run::StoredRun stored = psst::run::read_stored_run(out);
-  if (std::filesystem::exists(stored.model_file)) {
-    std::ifstream in(stored.model_file, std::ios::binary);
-    std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (now != stored.model_text)
-      throw psst::UserError(fmt::format("the model file '{}' has changed since '{}' was written; resuming would mix "
-                                        "two models. Restore the model file, or start a new run.",
-                                        stored.model_file, out));
-  }
   auto spec = psst::lang::parse_model_text(stored.model_text, stored.model_file,
                                            std::filesystem::path(stored.model_file).parent_path());
   auto result = psst::run::resume_file(std::move(spec), a.until, overrides(a), driver_options(a, out));
@@ -191,7 +145,7 @@ int codegen_command(const RunArguments& a) {
   o.backend = "cpu";
   o.compile_kernels = false;
   o.duration = 0.0;
-  psst::run::Simulation simulation(with_settings(psst::lang::read_model_file(a.model), a.sets), o);
+  psst::run::Simulation simulation(psst::lang::read_model_file(a.model), o);
   auto* cpu = dynamic_cast<psst::backend::cpu::CpuBackend*>(&simulation.backend());
   if (!cpu) throw psst::InternalError("psst codegen: the simulation did not use the cpu backend");
   fmt::print("{}", cpu->source());
@@ -201,7 +155,7 @@ int codegen_command(const RunArguments& a) {
 int check_command(const RunArguments& a) {
   psst::run::RunOverrides o = overrides(a);
   o.compile_kernels = false;  // checking needs no machine code; the interpreter runs set-up kernels
-  psst::run::Simulation simulation(with_settings(psst::lang::read_model_file(a.model), a.sets), o);
+  psst::run::Simulation simulation(psst::lang::read_model_file(a.model), o);
   psst::run::check_records(simulation);  // what `psst run` checks when it creates the output file
   const auto& sim = simulation.spec().simulation;
   fmt::print("model {}: OK\n", a.model);

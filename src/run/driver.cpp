@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "run/checkpoint.hpp"
+#include "run/effective_model.hpp"
 #include "run/finite_state_guard.hpp"
 #include "run/hdf5_recorder.hpp"
 #include "run/progress.hpp"
@@ -65,7 +66,9 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
 
 DriverResult run_to_file(model::NetworkSpec spec, const RunOverrides& overrides, const DriverOptions& options) {
   Simulation simulation(std::move(spec), overrides);
+  const std::string input_hashes = hash_input_files(simulation.spec());  // before the file exists: errors leave none
   Hdf5Recorder recorder(simulation, options.out, options.overwrite);
+  write_effective_model(recorder.file(), overrides, input_hashes);
   return drive(simulation, recorder, options);
 }
 
@@ -79,12 +82,19 @@ StoredRun read_stored_run(const std::filesystem::path& out) {
   stored.settings.seed = static_cast<std::uint64_t>(file.get_attribute_int64("/", "seed"));
   stored.settings.record_every = file.get_attribute_double("/", "record_every");
   if (file.has_attribute("/", "precision")) stored.settings.precision = file.get_attribute_string("/", "precision");
+  if (file.has_attribute("/", "overrides")) {
+    stored.given = parse_overrides(file.get_attribute_string("/", "overrides"), out.string());
+    stored.settings.sets = stored.given->sets;
+  }
+  if (file.has_attribute("/", "input_files")) stored.input_files = file.get_attribute_string("/", "input_files");
   return stored;
 }
 
 DriverResult resume_file(model::NetworkSpec spec, double until, const RunOverrides& overrides,
                          const DriverOptions& options) {
   StoredRun stored = read_stored_run(options.out);
+  check_model_file(stored.model_file, stored.model_text, options.out);
+  if (stored.input_files) check_input_files(*stored.input_files, options.out);
   io::Hdf5File file = io::Hdf5File::open_read_write(options.out);
   auto checkpoint = find_checkpoint(file);
   if (!checkpoint)
@@ -103,6 +113,11 @@ DriverResult resume_file(model::NetworkSpec spec, double until, const RunOverrid
                                 static_cast<double>(checkpoint->step) * simulation.dt()));
   restore_checkpoint(simulation, file, *checkpoint);
   Hdf5Recorder recorder(simulation, std::move(file), checkpoint->rows);
+  if (stored.given) {  // the same effective model, now asked to run to `until`
+    RunOverrides given = *stored.given;
+    given.duration = until;
+    write_effective_model(recorder.file(), given, stored.input_files.value_or(""));
+  }
   DriverOptions resumed = options;
   if (resumed.checkpoint_every == 0 && recorder.file().has_attribute("/", "checkpoint_every"))
     resumed.checkpoint_every = recorder.file().get_attribute_double("/", "checkpoint_every");

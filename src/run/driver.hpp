@@ -32,19 +32,28 @@ struct DriverResult {
   double dt = 0.0;
 };
 
-DriverResult run_to_file(model::NetworkSpec spec, const RunOverrides& overrides, const DriverOptions& options);
-
-// What an output file says about the run that wrote it.
+// What an output file says about the run that wrote it: its effective model
+// (run/effective_model.hpp). Files written before psst stored the attributes
+// `overrides` and `input_files` lack them: `given` and `input_files` are then empty.
 struct StoredRun {
   std::string model_text;  // the full model text
   std::string model_file;  // where it was read from
-  RunOverrides settings;   // dt, method, seed, record_every of that run
+  RunOverrides settings;   // dt, method, seed, record_every, precision of that run, and its --set overrides
+  std::optional<RunOverrides> given;       // the overrides as given to `psst run` (attribute `overrides`)
+  std::optional<std::string> input_files;  // "SHA256  PATH" lines of the files the model read
 };
 StoredRun read_stored_run(const std::filesystem::path& out);
 
+// Runs `spec` into `options.out`, which stores the effective model: the model
+// text, `overrides` (including every ParameterSetting) and the SHA-256 of
+// every file the model read.
+DriverResult run_to_file(model::NetworkSpec spec, const RunOverrides& overrides, const DriverOptions& options);
+
 // Continues `options.out` from its newest checkpoint to `until` ms. `spec` must be
-// the stored model (parsed by the caller from StoredRun::model_text); settings
-// (dt, method, seed, record_every) come from the file, the backend from `overrides`.
+// the stored model (parsed by the caller from StoredRun::model_text, without the
+// overrides); settings (dt, method, seed, record_every, precision, --set) come
+// from the file, the backend from `overrides`. Refuses (UserError) when the
+// model file or a file the model read has changed or is missing.
 DriverResult resume_file(model::NetworkSpec spec, double until, const RunOverrides& overrides,
                          const DriverOptions& options);
 

@@ -22,7 +22,8 @@ std::int64_t whole_steps(double duration, double dt, const std::string& what) {
   return static_cast<std::int64_t>(steps);
 }
 
-Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides) : spec_(std::move(spec)) {
+Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
+    : spec_(apply_settings(std::move(spec), overrides.sets)) {
   auto& sim = spec_.simulation;
   if (overrides.duration) sim.duration = *overrides.duration;
   if (overrides.dt) sim.dt = *overrides.dt;

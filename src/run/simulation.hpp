@@ -16,6 +16,7 @@
 #include "model/network.hpp"
 #include "run/population.hpp"
 #include "run/projection.hpp"
+#include "run/settings.hpp"
 
 namespace psst::run {
 
@@ -25,6 +26,7 @@ struct RunOverrides {
   std::optional<std::string> method;
   std::optional<std::string> precision;  // "double" or "single"
   std::optional<std::uint64_t> seed;
+  std::vector<ParameterSetting> sets;  // --set POP.NAME=VALUE, applied to the spec in order
   std::string backend = "default";  // cpu when a C++ compiler is found, else reference
   int threads = 0;                  // compiled backends: 0 = all cores
   bool march_native = true;

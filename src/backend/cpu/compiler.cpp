@@ -14,7 +14,7 @@
 #include "backend/backend.hpp"
 #include "backend/cpu/cpp_printer.hpp"
 #include "backend/cpu/process.hpp"
-#include "backend/cpu/sha256.hpp"
+#include "io/sha256.hpp"
 #include "model/error.hpp"
 
 namespace psst::backend::cpu {
@@ -138,7 +138,7 @@ std::string Compiler::description() const {
 }
 
 std::string Compiler::cache_key(const std::vector<std::string>& sources) const {
-  Sha256 h;
+  io::Sha256 h;
   h.update(fmt::format("psst kernels; kernel_abi_version {}; generated_abi_version {}\n", kernel_abi_version,
                        generated_abi_version));
   h.update("compiler " + command_line(command_) + "\n" + version_ + "\nflags");

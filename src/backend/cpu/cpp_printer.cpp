@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "backend/cpu/sha256.hpp"
+#include "io/sha256.hpp"
 #include "math_source.hpp"
 #include "model/error.hpp"
 
@@ -181,7 +181,7 @@ std::string print_kernel(const graph::Program& program, const std::vector<Bindin
 
 std::string kernel_function_name(const graph::Program& program, const std::vector<Binding>& bindings,
                                  graph::Precision precision) {
-  return "psst_kernel_" + sha256(print(program, bindings, "psst_kernel", false, precision)).substr(0, 24);
+  return "psst_kernel_" + io::sha256(print(program, bindings, "psst_kernel", false, precision)).substr(0, 24);
 }
 
 }  // namespace psst::backend::cpu

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "backend/cpu/process.hpp"
-#include "backend/cpu/sha256.hpp"
+#include "io/sha256.hpp"
 #include "model/error.hpp"
 
 namespace psst::backend::cpu {
@@ -62,7 +62,7 @@ std::optional<fs::path> KernelCache::find(const std::string& key) const {
   std::error_code ec;
   if (!fs::is_regular_file(library, ec) || !fs::is_regular_file(side, ec)) return std::nullopt;
   const std::string recorded = read_text_file(side);
-  if (recorded != side_file_text(key, sha256(read_text_file(library)))) return std::nullopt;  // stale or damaged
+  if (recorded != side_file_text(key, io::sha256(read_text_file(library)))) return std::nullopt;  // stale or damaged
   return library;
 }
 
@@ -71,7 +71,7 @@ fs::path KernelCache::store(const std::string& key, const fs::path& library) con
   const fs::path side_temporary = library.parent_path() / "entry.sha256";
   {
     std::ofstream out(side_temporary, std::ios::binary | std::ios::trunc);
-    out << side_file_text(key, sha256(read_text_file(library)));
+    out << side_file_text(key, io::sha256(read_text_file(library)));
     out.close();
     if (!out) throw IoError(fmt::format("cannot write '{}'", side_temporary.string()));
   }

@@ -1,12 +1,15 @@
 #pragma once
-// SHA-256 (FIPS 180-4), for the keys of the kernel cache and the checksums
-// of cached libraries: a collision would load the wrong machine code.
+// SHA-256 (FIPS 180-4): the keys of the kernel cache, the checksums of cached
+// libraries (a collision would load the wrong machine code) and the hashes of
+// the input files a run read (stored in its output file, checked by resume).
 #include <array>
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
-namespace psst::backend::cpu {
+namespace psst::io {
 
 class Sha256 {
  public:
@@ -24,4 +27,7 @@ class Sha256 {
 
 inline std::string sha256(std::string_view data) { return Sha256().update(data).hex(); }
 
-}  // namespace psst::backend::cpu
+// The SHA-256 of a file's bytes, read in blocks; nullopt when it cannot be opened.
+std::optional<std::string> sha256_of_file(const std::filesystem::path& path);
+
+}  // namespace psst::io

@@ -1,8 +1,10 @@
-#include "backend/cpu/sha256.hpp"
+#include "io/sha256.hpp"
+
+#include <fstream>
 
 #include <fmt/format.h>
 
-namespace psst::backend::cpu {
+namespace psst::io {
 
 namespace {
 
@@ -78,4 +80,17 @@ std::string Sha256::hex() {
   return out;
 }
 
-}  // namespace psst::backend::cpu
+std::optional<std::string> sha256_of_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  Sha256 hash;
+  std::string block(1 << 16, '\0');
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    hash.update(std::string_view(block.data(), static_cast<std::size_t>(in.gcount())));
+  }
+  if (in.bad()) return std::nullopt;
+  return hash.hex();
+}
+
+}  // namespace psst::io
