@@ -91,10 +91,7 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
     std::vector<double>& x = arrays_["x." + v];
     x.assign(size_, values[0]);
     if (values.size() == size_) x = values;
-    if (spec.jitter != 0.0) {
-      RandomStream random(settings.seed, fmt::format("{}/jitter/{}", name_, v));
-      for (auto& value : x) value *= 1.0 + spec.jitter * random.normal();
-    }
+    if (spec.jitter != 0.0) apply_jitter(x, 0, spec.jitter, settings.seed, fmt::format("{}/jitter/{}", name_, v));
     arrays_["k." + v].assign(size_, 0.0);
     arrays_["acc." + v].assign(size_, 0.0);
   }
