@@ -107,6 +107,10 @@ TEST(NetworkConnectivity, ProbabilityCountWithinBinomialBoundsAndSeeded) {
   EXPECT_EQ(build_connectivity(probability(0.0), whole(200, 300), 1, "p").size(), 0u);
   EXPECT_EQ(build_connectivity(probability(1.0), whole(200, 300), 1, "p").size(), 60000u);
   EXPECT_THROW(build_connectivity(probability(1.5), whole(2, 3), 1, "p"), psst::UserError);
+  // p so small that 1 - p rounds to 1: log(1 - p) is still -p (not 0, which would divide
+  // by zero), so the expected 4e-14 synapses are none; p just below 1 misses about 1e-8.
+  EXPECT_EQ(build_connectivity(probability(1e-20), whole(2000, 2000), 1, "p").size(), 0u);
+  EXPECT_EQ(build_connectivity(probability(1.0 - 1e-14), whole(1000, 1000), 1, "p").size(), 1000000u);
 }
 
 // The same through a Simulation: the model's seed picks the synapses.

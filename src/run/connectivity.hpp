@@ -5,6 +5,7 @@
 // presynaptic neuron for spike delivery. Memory grows with the number of
 // synapses, never with pre x post.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "model/network.hpp"
@@ -31,8 +32,16 @@ struct ProjectionGeometry {
   bool same_population;
 };
 
-// Builds the synapses of `spec` with a random stream derived from (seed, projection name).
+// Rows to build: postsynaptic neurons (population indices) in [begin, end); the default is all.
+struct PostRows {
+  std::size_t begin = 0, end = SIZE_MAX;
+};
+
+// Builds the synapses of `spec`. Random rules draw row i (postsynaptic neuron i) from a
+// counter-based generator keyed by (seed, "connectivity/" + projection) and i alone, so a
+// build of some rows equals those rows of the whole build (only those rows have synapses;
+// the sizes and offsets still span the whole populations).
 Connectivity build_connectivity(const model::ConnectSpec& spec, const ProjectionGeometry& geometry,
-                                std::uint64_t seed, const std::string& projection);
+                                std::uint64_t seed, const std::string& projection, PostRows rows = {});
 
 }  // namespace psst::run

@@ -105,10 +105,7 @@ void Population::initialise_state(const model::PopulationSpec& spec, const RunSe
                         : resolve_values(init, {what, fmt::format("{}/initial/{}", name_, v), size_, settings.seed});
     std::vector<double> x(size_, values[0]);
     if (values.size() == size_) x = values;
-    if (spec.jitter != 0.0) {
-      RandomStream random(settings.seed, fmt::format("{}/jitter/{}", name_, v));
-      for (auto& value : x) value *= 1.0 + spec.jitter * random.normal();
-    }
+    if (spec.jitter != 0.0) apply_jitter(x, 0, spec.jitter, settings.seed, fmt::format("{}/jitter/{}", name_, v));
     backend.upload(*add_buffer("x." + v), x);
     add_buffer("k." + v);
     add_buffer("acc." + v);

@@ -10,6 +10,29 @@
 
 namespace psst::run {
 
+Values draw_values(const model::ValueSpec& spec, const ValueContext& context, std::size_t begin, std::size_t end) {
+  using Kind = model::ValueSpec::Kind;
+  if (spec.kind == Kind::Normal && !(spec.std >= 0.0))
+    throw UserError(spec.where, fmt::format("{}: the standard deviation must be >= 0, got {}", context.what, spec.std));
+  if (spec.kind == Kind::Uniform && !(spec.low <= spec.high))
+    throw UserError(spec.where, fmt::format("{}: uniform needs low <= high, got low = {}, high = {}", context.what,
+                                            spec.low, spec.high));
+  if (spec.kind != Kind::Normal && spec.kind != Kind::Uniform)
+    throw InternalError("draw_values: only normal and uniform values are drawn");
+  const CounterRandom random(context.seed, context.random_name);
+  Values v(end - begin);
+  for (std::size_t i = begin; i < end; ++i)
+    v[i - begin] = spec.kind == Kind::Normal ? spec.mean + spec.std * random.normal(i, 0)
+                                             : spec.low + (spec.high - spec.low) * random.uniform(i, 0);
+  return v;
+}
+
+void apply_jitter(std::span<double> values, std::size_t first, double jitter, std::uint64_t seed,
+                  const std::string& purpose) {
+  const CounterRandom random(seed, purpose);
+  for (std::size_t k = 0; k < values.size(); ++k) values[k] *= 1.0 + jitter * random.normal(first + k, 0);
+}
+
 Values resolve_values(const model::ValueSpec& spec, const ValueContext& context) {
   using Kind = model::ValueSpec::Kind;
   auto check_size = [&](std::size_t count, const std::string& source) {
@@ -30,23 +53,8 @@ Values resolve_values(const model::ValueSpec& spec, const ValueContext& context)
       check_size(table.values.size(), fmt::format(" in '{}' ({} x {})", spec.file, table.rows, table.cols));
       return table.values;
     }
-    case Kind::Normal: {
-      if (!(spec.std >= 0.0))
-        throw UserError(spec.where, fmt::format("{}: the standard deviation must be >= 0, got {}", context.what, spec.std));
-      RandomStream random(context.seed, context.random_name);
-      Values v(context.size);
-      for (auto& x : v) x = spec.mean + spec.std * random.normal();
-      return v;
-    }
-    case Kind::Uniform: {
-      if (!(spec.low <= spec.high))
-        throw UserError(spec.where, fmt::format("{}: uniform needs low <= high, got low = {}, high = {}", context.what,
-                                                spec.low, spec.high));
-      RandomStream random(context.seed, context.random_name);
-      Values v(context.size);
-      for (auto& x : v) x = spec.low + (spec.high - spec.low) * random.uniform();
-      return v;
-    }
+    case Kind::Normal:
+    case Kind::Uniform: return draw_values(spec, context, 0, context.size);
     case Kind::Expression: break;
   }
   throw InternalError("expression values must be evaluated with evaluate_expression");

@@ -2,6 +2,7 @@
 // Resolves how the user gave per-neuron values (a constant, a list, a file,
 // a seeded distribution, an expression) into numbers.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,13 +18,22 @@ using Values = std::vector<double>;
 
 struct ValueContext {
   std::string what;         // e.g. "parameter 'g_Na' of population 'HH'", for messages
-  std::string random_name;  // stream name for seeded draws
+  std::string random_name;  // purpose of seeded draws (with the seed, the key of the generator)
   std::size_t size = 1;     // population size
   std::uint64_t seed = 0;
 };
 
 // Constant, List, File, Normal, Uniform. Expression values need kernels: see evaluate_expression.
 Values resolve_values(const model::ValueSpec& spec, const ValueContext& context);
+
+// Normal or Uniform values of elements [begin, end) (neurons, or synapses): element i's value
+// is a function of (seed, random_name, i) alone, so any slice can be drawn on its own.
+Values draw_values(const model::ValueSpec& spec, const ValueContext& context, std::size_t begin, std::size_t end);
+
+// PSST's multiplicative jitter, values[k] *= 1 + jitter N(0, 1), where values[k] is element
+// first + k and its normal deviate is keyed by (seed, purpose, first + k).
+void apply_jitter(std::span<double> values, std::size_t first, double jitter, std::uint64_t seed,
+                  const std::string& purpose);
 
 // Evaluates an expression of parameters, i, N and dt per neuron (t and lastspike read 0).
 Values evaluate_expression(const graph::EquationSystem& system, const model::Expr& expr,
