@@ -151,7 +151,8 @@ TEST(MathPow, SpecialValuesAsC99AnnexF) {
 long double r_sin(long double x) { return std::sin(x); }
 long double r_cos(long double x) { return std::cos(x); }
 
-// Measured 0.58 ULP (sin) and 0.58 ULP (cos) at most.
+// Measured 0.58 ULP (sin) and 0.58 ULP (cos) at most here, 0.59 (sin) in a
+// 4-million-point sweep: the bound asserted is 0.6.
 TEST(MathTrig, SinCosUlpError) {
   std::mt19937_64 g(23);
   MaxError worst_sin, worst_cos;
