@@ -4,11 +4,12 @@
 // C++ kernels, CUDA kernels) computes the *same bits*.  They therefore use only
 // operations that IEEE 754 specifies exactly (+ - * / with round-to-nearest,
 // comparisons, selects, reinterpretation of the bits of a double as a 64-bit
-// integer and integer add/sub/and/or/xor/shift).  No libm call, no lookup table,
-// no data-dependent branch: every data-dependent decision is a branch-free
-// select (a bit blend, see detail::select), so g++ -O3 auto-vectorises a loop
-// calling them (SSE2, AVX2, AVX-512) and the vector code gives the same bits as
-// the scalar code (tests/math_vector_test.cpp checks it).
+// integer and integer add/sub/and/or/xor/shift).  No libm call, no lookup
+// table (but the bits of 2/pi in trig.hpp), no data-dependent branch: every
+// data-dependent decision is a branch-free select (a bit blend, see
+// detail::select), so g++ -O3 auto-vectorises a loop calling them (SSE2, AVX2,
+// AVX-512; sin and cos AVX2 and AVX-512 only) and the vector code gives the
+// same bits as the scalar code (tests/math_vector_test.cpp checks it).
 //
 // Requirements on the including translation unit (all psst targets satisfy them):
 //   * no contraction of a*b+c into fma: -ffp-contract=off (g++/clang++),
@@ -32,10 +33,13 @@
 //                       PSST_MATH_INLINE is accepted as an alias
 //   PSST_MATH_BITCAST   PSST_MATH_BITCAST(To, x): bit reinterpretation
 //   PSST_MATH_FMA       PSST_MATH_FMA(a, b, c): fused multiply-add (unused here)
+//   PSST_MATH_TABLE     how trig.hpp declares its constant table (default:
+//                       inline constexpr; CUDA: e.g. __device__ constexpr)
 //
 // Accuracy, measured against 80-bit long double libm on millions of points
 // (tests/math_functions_test.cpp, and 20 million points per range offline):
-// exp 0.77 ULP (0.60 for normal results; exp_precise 0.54), expm1 0.59 ULP, log 0.68 ULP, x_over_expm1 1.48 ULP.  Polynomial
+// exp 0.77 ULP (0.60 for normal results; exp_precise 0.54), expm1 0.59 ULP, log 0.68 ULP, x_over_expm1 1.48 ULP,
+// tanh 0.54 ULP (pow.hpp: pow 0.53 ULP; trig.hpp: sin, cos 0.59 ULP).  Polynomial
 // coefficients: Chebyshev fits computed with mpmath for this file.
 // NaN results are always the canonical quiet NaN 0x7ff8000000000000 (the input
 // NaN's payload is not propagated), so that CPU and GPU agree bitwise.

@@ -1,21 +1,29 @@
 // psst/math/trig.hpp -- bit-reproducible sin and cos (the rules of
-// functions.hpp apply: IEEE + - * / and integer operations only, no fma, no libm).
+// functions.hpp apply: IEEE + - * / and integer operations only, no fma, no
+// libm, no data-dependent branch).
 //
 // |x| = q pi/2 + r, |r| <= pi/4, r as a double-double, then a polynomial
-// kernel (sin or cos of r, chosen and signed by q mod 4).  Two reductions:
+// kernel (sin or cos of r, chosen and signed by q mod 4).  Two reductions,
+// both always computed and one selected (so that loops vectorise):
 //   |x| < 2^20: Cody-Waite, pi/2 in four pieces, the first three of 33 bits so
-//     that k * piece is exact (k < 2^20); branch-free;
+//     that k * piece is exact (k < 2^20);
 //   |x| >= 2^20 (and inf, NaN): Payne-Hanek, |x| times the 192 bits of 2/pi
 //     that matter (from a 1408-bit table) in exact 64-bit integer arithmetic.
-//     This is the one data-dependent branch of psst::math: loops calling sin or
-//     cos are not vectorised (they still give the same bits as scalar code).
+// The table lookup and per-lane shifts vectorise with AVX2 and AVX-512
+// (gathers, vpsllvq), not with baseline SSE2, where the loop stays scalar.
 // Max error below 0.6 ULP for both, over the whole double range: 0.58 measured
 // by tests/math_pow_trig_test.cpp, 0.59 (sin) in a 4-million-point offline sweep;
-// the excess over 0.5 is the rounding of the r^4 C(r^2) term near |r| = pi/4.  Kernel polynomials: Chebyshev fits
-// computed with mpmath for this file.
+// the excess over 0.5 is the rounding of the r^4 C(r^2) term near |r| = pi/4.
+// Kernel polynomials: Chebyshev fits computed with mpmath for this file.
 #pragma once
 
 #include "math/functions.hpp"
+
+// Portability hook (see functions.hpp): how a constant table is declared; a CUDA
+// printer defines it as __device__ constexpr (or __constant__ const).
+#ifndef PSST_MATH_TABLE
+#  define PSST_MATH_TABLE inline constexpr
+#endif
 
 namespace psst::math {
 
@@ -63,12 +71,27 @@ PSST_MATH_FN Uint128 mul_64x64(std::uint64_t a, std::uint64_t b) {
 }
 
 // 64 bits of the table starting at bit `bit` (bit 0 = the top bit of word 0).
-PSST_MATH_FN std::uint64_t bits_at(const std::uint64_t* table, int bit) {
-  const int word = bit >> 6, shift = bit & 63;
-  return (table[word] << shift) | ((table[word + 1] >> 1) >> (63 - shift));
+PSST_MATH_FN std::uint64_t bits_at(const std::uint64_t* table, std::uint64_t bit) {
+  const std::uint64_t word = bit >> 6, shift = bit & 63U;
+  return (table[word] << shift) | ((table[word + 1U] >> 1) >> (63U - shift));
 }
 
-// Payne-Hanek for a >= 2^20 (finite; inf and NaN give garbage, no UB).
+// An unsigned 32-bit integer (in a 64-bit word) as a double, exactly, without an
+// int -> double conversion (SSE2 and AVX2 have none for 64-bit integers).
+PSST_MATH_FN double u32_to_double(std::uint64_t v) { return from_bits(0x4330000000000000ULL | v) - 0x1p52; }
+
+// 2/pi * 2^64 in fixed point: 64 zero bits (integer part), then 1344 bits of 2/pi.
+// At namespace scope (a local array would be rebuilt on the stack in every call).
+PSST_MATH_TABLE std::uint64_t kTwoOverPiBits[22] = {
+    0x0000000000000000ULL, 0xa2f9836e4e441529ULL, 0xfc2757d1f534ddc0ULL, 0xdb6295993c439041ULL,
+    0xfe5163abdebbc561ULL, 0xb7246e3a424dd2e0ULL, 0x06492eea09d1921cULL, 0xfe1deb1cb129a73eULL,
+    0xe88235f52ebb4484ULL, 0xe99c7026b45f7e41ULL, 0x3991d639835339f4ULL, 0x9c845f8bbdf9283bULL,
+    0x1ff897ffde05980fULL, 0xef2f118b5a0a6d1fULL, 0x6d367ecf27cb09b7ULL, 0x4f463f669e5fea2dULL,
+    0x7527bac7ebe5f17bULL, 0x3d0739f78a5292eaULL, 0x6bfb5fb11f8d5d08ULL, 0x56033046fc7b6babULL,
+    0xf0cfbc209af4361dULL, 0xa9e391615ee61b08ULL};
+
+// Payne-Hanek for a >= 2^20 (finite; inf and NaN give garbage, no UB; the
+// caller passes 2^20 for smaller a, so that the table index stays in range).
 // a = m 2^e (m a 53-bit integer, e in [-32, 971]); a 2/pi mod 4 only needs the
 // bits of 2/pi of weight 2^-(e-1) and below: W, 192 of them, so that
 // a 2/pi == m W 2^-190 (mod 4) up to < 2^-136.  The product's top 2 bits
@@ -77,18 +100,9 @@ PSST_MATH_FN std::uint64_t bits_at(const std::uint64_t* table, int bit) {
 // is never below 2^-62 (the closest double to a multiple of pi/2), so 66 or
 // more of its bits are exact.
 PSST_MATH_FN TrigReduced trig_reduce_payne_hanek(double a) {
-  // 2/pi * 2^64 in fixed point: 64 zero bits (integer part), then 1344 bits of 2/pi.
-  constexpr std::uint64_t kTwoOverPiBits[22] = {
-      0x0000000000000000ULL, 0xa2f9836e4e441529ULL, 0xfc2757d1f534ddc0ULL, 0xdb6295993c439041ULL,
-      0xfe5163abdebbc561ULL, 0xb7246e3a424dd2e0ULL, 0x06492eea09d1921cULL, 0xfe1deb1cb129a73eULL,
-      0xe88235f52ebb4484ULL, 0xe99c7026b45f7e41ULL, 0x3991d639835339f4ULL, 0x9c845f8bbdf9283bULL,
-      0x1ff897ffde05980fULL, 0xef2f118b5a0a6d1fULL, 0x6d367ecf27cb09b7ULL, 0x4f463f669e5fea2dULL,
-      0x7527bac7ebe5f17bULL, 0x3d0739f78a5292eaULL, 0x6bfb5fb11f8d5d08ULL, 0x56033046fc7b6babULL,
-      0xf0cfbc209af4361dULL, 0xa9e391615ee61b08ULL};
   const std::uint64_t bits = to_bits(a);
-  const int e = static_cast<int>(bits >> 52) - 1075;
   const std::uint64_t m = (bits & 0x000fffffffffffffULL) | 0x0010000000000000ULL;
-  const int start = e + 62;  // the bit of weight 2^-(e-1), in [30, 1034]
+  const std::uint64_t start = (bits >> 52) - 1013U;  // e + 62: the bit of weight 2^-(e-1), in [30, 1034]
   const std::uint64_t w0 = bits_at(kTwoOverPiBits, start);
   const std::uint64_t w1 = bits_at(kTwoOverPiBits, start + 64);
   const std::uint64_t w2 = bits_at(kTwoOverPiBits, start + 128);
@@ -96,15 +110,17 @@ PSST_MATH_FN TrigReduced trig_reduce_payne_hanek(double a) {
   const Uint128 p1 = mul_64x64(m, w1);
   const Uint128 p2 = mul_64x64(m, w2);
   const std::uint64_t r1 = p1.lo + p2.hi;
-  const std::uint64_t r0 = m * w0 + p1.hi + (r1 < p1.lo ? 1U : 0U);
+  const std::uint64_t carry = ((p1.lo & p2.hi) | ((p1.lo | p2.hi) & ~r1)) >> 63;  // of p1.lo + p2.hi
+  const std::uint64_t r0 = m * w0 + p1.hi + carry;
   const std::uint64_t frac_hi = (r0 << 2) | (r1 >> 62);
   const std::uint64_t frac_lo = (r1 << 2) | (p2.lo >> 62);
   const std::uint64_t q = (r0 >> 62) + (frac_hi >> 63);  // a fraction >= 1/2 counts as -(1 - it)
   // The signed fraction frac_hi:frac_lo * 2^-128, in [-1/2, 1/2), as a double-double.
-  const double f0 = static_cast<double>(static_cast<std::int64_t>(frac_hi) >> 32) * 0x1p-32;
-  const double f1 = static_cast<double>(frac_hi & 0xffffffffU) * 0x1p-64;
-  const double f2 = static_cast<double>(frac_lo >> 32) * 0x1p-96;
-  const double f3 = static_cast<double>(frac_lo & 0xffffffffU) * 0x1p-128;
+  // (the top 32 bits are signed: biased by 2^31, converted, unbiased, all exact)
+  const double f0 = (u32_to_double((frac_hi >> 32) ^ 0x80000000U) - 0x1p31) * 0x1p-32;
+  const double f1 = u32_to_double(frac_hi & 0xffffffffU) * 0x1p-64;
+  const double f2 = u32_to_double(frac_lo >> 32) * 0x1p-96;
+  const double f3 = u32_to_double(frac_lo & 0xffffffffU) * 0x1p-128;
   const DoubleDouble s01 = two_sum(f0, f1);
   const DoubleDouble s23 = two_sum(f2, f3);
   const DoubleDouble s = two_sum(s01.hi, s23.hi);
@@ -116,9 +132,9 @@ PSST_MATH_FN TrigReduced trig_reduce_payne_hanek(double a) {
 
 PSST_MATH_FN TrigReduced trig_reduce(double a) {
   const std::uint64_t huge = ~mask_lt(a, kCodyWaiteLimit);  // also inf and NaN
-  TrigReduced t = trig_reduce_cody_waite(select(huge, 0.0, a));
-  if (huge != 0U) t = trig_reduce_payne_hanek(a);
-  return t;
+  const TrigReduced cw = trig_reduce_cody_waite(select(huge, 0.0, a));
+  const TrigReduced ph = trig_reduce_payne_hanek(select(huge, a, kCodyWaiteLimit));
+  return TrigReduced{select(huge, ph.hi, cw.hi), select(huge, ph.lo, cw.lo), (ph.q & huge) | (cw.q & ~huge)};
 }
 
 // sin(r) = r + r^3 S(r^2): Chebyshev fit on |r| <= pi/4 + 2^-20, error < 2^-66.
