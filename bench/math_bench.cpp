@@ -1,4 +1,4 @@
-// Throughput of psst::math::{exp, expm1, log, x_over_expm1} against glibc.
+// Throughput of psst::math::{exp, expm1, log, x_over_expm1, pow, sin, cos, tanh} against glibc.
 //
 // Standalone (not in CMake yet):
 //   g++ -std=c++20 -O3 -ffp-contract=off -Isrc bench/math_bench.cpp -o math_bench && ./math_bench
@@ -10,11 +10,13 @@
 //   avx512    the same loop compiled with target("avx512f,...") (8 per instruction);
 //   scalar    one call at a time through a noinline function (no vectorisation:
 //             the cost of an interpreter calling it value by value);
-//   std       the same loop calling std::exp / std::expm1 / std::log (glibc;
+//   std       the same loop calling std::exp, std::pow, ... (glibc;
 //             never vectorised without -ffast-math).
 // All variants produce the same bits (tests/math_vector_test.cpp); the
 // checksum printed keeps the compiler from dropping the work.
 #include "math/functions.hpp"
+#include "math/pow.hpp"
+#include "math/trig.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -40,6 +42,18 @@ using Loop = void (*)(const double* __restrict, double* __restrict, int);
   }                                                                                              \
   attributes void x_over_expm1_##isa(const double* __restrict x, double* __restrict y, int n) { \
     for (int i = 0; i < n; ++i) y[i] = pm::x_over_expm1(x[i]);                                   \
+  }                                                                                              \
+  attributes void pow_##isa(const double* __restrict x, double* __restrict y, int n) {          \
+    for (int i = 0; i < n; ++i) y[i] = pm::pow(x[i], x[n + i]);                                  \
+  }                                                                                              \
+  attributes void sin_##isa(const double* __restrict x, double* __restrict y, int n) {          \
+    for (int i = 0; i < n; ++i) y[i] = pm::sin(x[i]);                                            \
+  }                                                                                              \
+  attributes void cos_##isa(const double* __restrict x, double* __restrict y, int n) {          \
+    for (int i = 0; i < n; ++i) y[i] = pm::cos(x[i]);                                            \
+  }                                                                                              \
+  attributes void tanh_##isa(const double* __restrict x, double* __restrict y, int n) {         \
+    for (int i = 0; i < n; ++i) y[i] = pm::tanh(x[i]);                                           \
   }
 
 PSST_BENCH_LOOPS(loop, __attribute__((noinline)))
@@ -53,6 +67,10 @@ __attribute__((noinline)) double exp_one(double x) { return pm::exp(x); }
 __attribute__((noinline)) double expm1_one(double x) { return pm::expm1(x); }
 __attribute__((noinline)) double log_one(double x) { return pm::log(x); }
 __attribute__((noinline)) double x_over_expm1_one(double x) { return pm::x_over_expm1(x); }
+__attribute__((noinline)) double pow_one(double x, double y) { return pm::pow(x, y); }
+__attribute__((noinline)) double sin_one(double x) { return pm::sin(x); }
+__attribute__((noinline)) double cos_one(double x) { return pm::cos(x); }
+__attribute__((noinline)) double tanh_one(double x) { return pm::tanh(x); }
 
 __attribute__((noinline)) void exp_scalar(const double* __restrict x, double* __restrict y, int n) {
   for (int i = 0; i < n; ++i) y[i] = exp_one(x[i]);
@@ -65,6 +83,19 @@ __attribute__((noinline)) void log_scalar(const double* __restrict x, double* __
 }
 __attribute__((noinline)) void x_over_expm1_scalar(const double* __restrict x, double* __restrict y, int n) {
   for (int i = 0; i < n; ++i) y[i] = x_over_expm1_one(x[i]);
+}
+
+__attribute__((noinline)) void pow_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = pow_one(x[i], x[n + i]);
+}
+__attribute__((noinline)) void sin_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = sin_one(x[i]);
+}
+__attribute__((noinline)) void cos_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = cos_one(x[i]);
+}
+__attribute__((noinline)) void tanh_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = tanh_one(x[i]);
 }
 
 __attribute__((noinline)) void exp_std(const double* __restrict x, double* __restrict y, int n) {
@@ -80,12 +111,26 @@ __attribute__((noinline)) void x_over_expm1_std(const double* __restrict x, doub
   for (int i = 0; i < n; ++i) y[i] = x[i] == 0.0 ? 1.0 : x[i] / std::expm1(x[i]);
 }
 
+__attribute__((noinline)) void pow_std(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = std::pow(x[i], x[n + i]);
+}
+__attribute__((noinline)) void sin_std(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = std::sin(x[i]);
+}
+__attribute__((noinline)) void cos_std(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = std::cos(x[i]);
+}
+__attribute__((noinline)) void tanh_std(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+}
+
 double checksum = 0.0;
 
 // Best of several repetitions, in ns per value.
-double time_loop(Loop loop, const std::vector<double>& x) {
-  std::vector<double> y(x.size());
-  const int n = static_cast<int>(x.size());
+// pow's arguments hold 2n values: the n bases, then the n exponents.
+double time_loop(Loop loop, const std::vector<double>& x, std::size_t values) {
+  std::vector<double> y(values);
+  const int n = static_cast<int>(values);
   double best = 1e300;
   for (int rep = 0; rep < 7; ++rep) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -102,6 +147,7 @@ double time_loop(Loop loop, const std::vector<double>& x) {
 struct Row {
   const char* name;
   Loop loop, avx2, avx512, scalar, std_loop;
+  const std::vector<double>* args;
 };
 
 }  // namespace
@@ -109,43 +155,41 @@ struct Row {
 int main() {
   constexpr std::size_t kN = 4096;  // fits in L1/L2: measures compute, not memory
   std::mt19937_64 g(1);
-  std::vector<double> exp_args(kN), log_args(kN), hh_args(kN);
+  auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(g); };
+  std::vector<double> exp_args(kN), log_args(kN), hh_args(kN), trig_args(kN), tanh_args(kN), pow_args(2 * kN);
   for (std::size_t i = 0; i < kN; ++i) {
-    exp_args[i] = std::uniform_real_distribution<double>(-20.0, 20.0)(g);
-    log_args[i] = std::exp(std::uniform_real_distribution<double>(-20.0, 20.0)(g));
-    hh_args[i] = std::uniform_real_distribution<double>(-10.0, 10.0)(g);  // HH rate-function range
+    exp_args[i] = uniform(-20.0, 20.0);
+    log_args[i] = std::exp(uniform(-20.0, 20.0));
+    hh_args[i] = uniform(-10.0, 10.0);   // HH rate-function range
+    trig_args[i] = uniform(-100.0, 100.0);  // Cody-Waite range (Payne-Hanek from 2^20 on)
+    tanh_args[i] = uniform(-5.0, 5.0);
+    pow_args[i] = std::exp(uniform(-5.0, 5.0));  // bases
+    pow_args[kN + i] = uniform(-10.0, 10.0);      // exponents
   }
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   const bool have_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   const bool have_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
                            __builtin_cpu_supports("avx512vl");
-  const Row rows[] = {
-      {"exp", exp_loop, exp_avx2, exp_avx512, exp_scalar, exp_std},
-      {"expm1", expm1_loop, expm1_avx2, expm1_avx512, expm1_scalar, expm1_std},
-      {"log", log_loop, log_avx2, log_avx512, log_scalar, log_std},
-      {"x_over_expm1", x_over_expm1_loop, x_over_expm1_avx2, x_over_expm1_avx512, x_over_expm1_scalar,
-       x_over_expm1_std},
-  };
+#define PSST_BENCH_ROW(f, args) {#f, f##_loop, f##_avx2, f##_avx512, f##_scalar, f##_std, &args}
 #else
   const bool have_avx2 = false, have_avx512 = false;
-  const Row rows[] = {
-      {"exp", exp_loop, nullptr, nullptr, exp_scalar, exp_std},
-      {"expm1", expm1_loop, nullptr, nullptr, expm1_scalar, expm1_std},
-      {"log", log_loop, nullptr, nullptr, log_scalar, log_std},
-      {"x_over_expm1", x_over_expm1_loop, nullptr, nullptr, x_over_expm1_scalar, x_over_expm1_std},
-  };
+#define PSST_BENCH_ROW(f, args) {#f, f##_loop, nullptr, nullptr, f##_scalar, f##_std, &args}
 #endif
+  const Row rows[] = {PSST_BENCH_ROW(exp, exp_args),   PSST_BENCH_ROW(expm1, exp_args),
+                      PSST_BENCH_ROW(log, log_args),   PSST_BENCH_ROW(x_over_expm1, hh_args),
+                      PSST_BENCH_ROW(pow, pow_args),   PSST_BENCH_ROW(sin, trig_args),
+                      PSST_BENCH_ROW(cos, trig_args),  PSST_BENCH_ROW(tanh, tanh_args)};
+#undef PSST_BENCH_ROW
   std::printf("ns per value (best of 7 x 50 passes over %zu values)\n", kN);
   std::printf("%-14s %9s %9s %9s %9s %9s\n", "function", "loop", "avx2", "avx512", "scalar", "std");
   for (const Row& r : rows) {
-    const std::vector<double>& x =
-        r.loop == log_loop ? log_args : (r.loop == x_over_expm1_loop ? hh_args : exp_args);
-    const double t_loop = time_loop(r.loop, x);
-    const double t_avx2 = have_avx2 ? time_loop(r.avx2, x) : -1.0;
-    const double t_avx512 = have_avx512 ? time_loop(r.avx512, x) : -1.0;
-    const double t_scalar = time_loop(r.scalar, x);
-    const double t_std = time_loop(r.std_loop, x);
+    const std::vector<double>& x = *r.args;
+    const double t_loop = time_loop(r.loop, x, kN);
+    const double t_avx2 = have_avx2 ? time_loop(r.avx2, x, kN) : -1.0;
+    const double t_avx512 = have_avx512 ? time_loop(r.avx512, x, kN) : -1.0;
+    const double t_scalar = time_loop(r.scalar, x, kN);
+    const double t_std = time_loop(r.std_loop, x, kN);
     std::printf("%-14s %9.2f %9.2f %9.2f %9.2f %9.2f\n", r.name, t_loop, t_avx2, t_avx512, t_scalar, t_std);
   }
   std::printf("(-1: ISA not available on this CPU)   checksum %g\n", checksum);

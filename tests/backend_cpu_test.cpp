@@ -38,7 +38,7 @@ bool cpu_available() { return psst::backend::cpu::CpuBackend::compiler_available
 // ---- every operation, on awkward values ----------------------------------------------------
 
 // out_k = op_k(x, y, z) for every operation, plus pow with constant exponents (which a
-// C++ compiler would otherwise rewrite: pow(x, 2.0) -> x * x is not glibc's pow).
+// C++ compiler would rewrite if pow were a builtin: pow(x, 2.0) -> x * x is not psst::math::pow).
 Program all_operations(std::vector<std::string>& labels) {
   Program p;
   p.name = "all_operations";

@@ -1,95 +1,25 @@
-// Accuracy and special values of psst::math::{exp, expm1, log, x_over_expm1}.
-//
-// Reference: the x86-64 80-bit long double libm (expl, expm1l, logl), whose
-// own error (about 1 ULP of a 64-bit significand) is ~2^-11 of a double ULP.
-// The error of a double result y against the reference value v is
-// |y - v| / ulp(v), with ulp(v) the spacing of doubles in v's binade
-// (2^-1074 for subnormal v).
+// Accuracy and special values of psst::math::{exp, expm1, log, x_over_expm1}
+// (pow, sin, cos, tanh: math_pow_trig_test.cpp), against the 80-bit long
+// double libm (see math_accuracy.hpp).
 #include "math/functions.hpp"
 
 #include <gtest/gtest.h>
 
 #include <bit>
-#include <cctype>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <functional>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "math_accuracy.hpp"
+
 namespace {
 
 namespace pm = psst::math;
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
-
-long double ulp_error(double y, long double ref) {
-  if (std::isnan(ref)) return std::isnan(y) ? 0.0L : 1e30L;
-  if (std::isinf(ref) || std::fabs(ref) > static_cast<long double>(DBL_MAX)) {
-    // The correctly rounded result overflows when ref >= DBL_MAX + ulp/2.
-    const long double limit = static_cast<long double>(DBL_MAX) + std::ldexp(1.0L, 970);
-    if (std::isinf(y) && (y > 0) == (ref > 0) && std::fabs(ref) >= limit) return 0.0L;
-    if (std::fabs(ref) < limit && y == std::copysign(DBL_MAX, static_cast<double>(ref))) return 0.5L;
-    return 1e30L;
-  }
-  if (ref == 0.0L) return y == 0.0 ? 0.0L : 1e30L;
-  int e = 0;
-  std::frexp(std::fabs(ref), &e);  // |ref| = m * 2^e, m in [0.5, 1)
-  const int ulp_exp = std::max(e - 53, -1074);
-  return std::fabs(static_cast<long double>(y) - ref) / std::ldexp(1.0L, ulp_exp);
-}
-
-struct MaxError {
-  long double ulps = 0;
-  double at = 0;
-  void add(double x, double y, long double ref) {
-    const long double u = ulp_error(y, ref);
-    if (u > ulps || std::isnan(static_cast<double>(u))) {
-      ulps = u;
-      at = x;
-    }
-  }
-};
-
-// Runs fn over n points drawn by gen and returns the worst error.
-template <class Fn, class Ref, class Gen>
-MaxError sweep(Fn fn, Ref ref, Gen gen, int n) {
-  MaxError m;
-  for (int i = 0; i < n; ++i) {
-    const double x = gen();
-    m.add(x, fn(x), ref(static_cast<long double>(x)));
-  }
-  return m;
-}
-
-// Prints the worst error of each sweep (silent under ctest, which sets
-// PSST_QUIET) and records it as a test property (in --gtest_output=xml).
-void report(const char* what, const MaxError& m) {
-  std::string key = "max_ulp_";
-  for (const char* c = what; *c != '\0'; ++c) key += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
-  ::testing::Test::RecordProperty(key, std::to_string(static_cast<double>(m.ulps)));
-  if (std::getenv("PSST_QUIET") == nullptr)
-    std::printf("[ math ] %-34s max %.4f ULP at x = %.17g\n", what, static_cast<double>(m.ulps), m.at);
-}
-
-double uniform(std::mt19937_64& g, double lo, double hi) {
-  return std::uniform_real_distribution<double>(lo, hi)(g);
-}
-
-// Random magnitude 2^-e * [1, 2) with e in [0, emax), random sign.
-double log_uniform(std::mt19937_64& g, int emax) {
-  const double m = uniform(g, 1.0, 2.0);
-  const int e = static_cast<int>(g() % static_cast<std::uint64_t>(emax));
-  return ((g() & 1U) != 0U ? -1.0 : 1.0) * std::ldexp(m, -e);
-}
+using namespace psst::test::math;
 
 double f_exp(double x) { return pm::exp(x); }
 double f_expm1(double x) { return pm::expm1(x); }
@@ -328,16 +258,6 @@ TEST(MathFunctions, NaNIsCanonical) {
   }
   EXPECT_EQ(bits(pm::log(-2.0)), canonical);
   EXPECT_EQ(bits(pm::log(-kInf)), canonical);
-}
-
-// Usable in constant expressions is not promised, but the functions must at
-// least be usable through function pointers (interpreter dispatch tables).
-TEST(MathFunctions, AddressTakenCallsAgree) {
-  std::function<double(double)> fns[] = {pm::exp, pm::expm1, pm::log, pm::x_over_expm1};
-  double (*direct[])(double) = {f_exp, f_expm1, f_log, f_xoe};
-  for (int i = 0; i < 4; ++i) {
-    for (double x : {0.25, 3.5, -2.0, 700.0}) EXPECT_EQ(bits(fns[i](x)), bits(direct[i](x)));
-  }
 }
 
 }  // namespace

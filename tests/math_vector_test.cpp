@@ -10,6 +10,8 @@
 // zmm registers in the *_loop functions).  In a Debug build nothing is
 // vectorised and the test is trivially true.
 #include "math/functions.hpp"
+#include "math/pow.hpp"
+#include "math/trig.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,6 +34,10 @@ __attribute__((noinline)) double scalar_exp(double x) { return pm::exp(x); }
 __attribute__((noinline)) double scalar_expm1(double x) { return pm::expm1(x); }
 __attribute__((noinline)) double scalar_log(double x) { return pm::log(x); }
 __attribute__((noinline)) double scalar_x_over_expm1(double x) { return pm::x_over_expm1(x); }
+__attribute__((noinline)) double scalar_tanh(double x) { return pm::tanh(x); }
+__attribute__((noinline)) double scalar_sin(double x) { return pm::sin(x); }
+__attribute__((noinline)) double scalar_cos(double x) { return pm::cos(x); }
+__attribute__((noinline)) double scalar_pow(double x, double y) { return pm::pow(x, y); }
 
 #define PSST_MATH_TEST_LOOPS(isa, attributes)                                                          \
   attributes void exp_loop_##isa(const double* __restrict x, double* __restrict y, int n) {          \
@@ -45,6 +51,18 @@ __attribute__((noinline)) double scalar_x_over_expm1(double x) { return pm::x_ov
   }                                                                                                   \
   attributes void x_over_expm1_loop_##isa(const double* __restrict x, double* __restrict y, int n) { \
     for (int i = 0; i < n; ++i) y[i] = pm::x_over_expm1(x[i]);                                        \
+  }                                                                                                   \
+  attributes void tanh_loop_##isa(const double* __restrict x, double* __restrict y, int n) {         \
+    for (int i = 0; i < n; ++i) y[i] = pm::tanh(x[i]);                                                \
+  }                                                                                                   \
+  attributes void sin_loop_##isa(const double* __restrict x, double* __restrict y, int n) {          \
+    for (int i = 0; i < n; ++i) y[i] = pm::sin(x[i]);                                                 \
+  }                                                                                                   \
+  attributes void cos_loop_##isa(const double* __restrict x, double* __restrict y, int n) {          \
+    for (int i = 0; i < n; ++i) y[i] = pm::cos(x[i]);                                                 \
+  }                                                                                                   \
+  attributes void pow_loop_##isa(const double* __restrict x, double* __restrict y, int n) {          \
+    for (int i = 0; i < n; ++i) y[i] = pm::pow(x[i], x[n - 1 - i]);                                   \
   }
 
 PSST_MATH_TEST_LOOPS(baseline, __attribute__((noinline)))
@@ -84,15 +102,16 @@ const std::vector<double>& inputs() {
   return xs;
 }
 
-void expect_bitwise_equal(const char* name, Scalar scalar, Loop loop) {
+// The loop's y[i] against scalar(i), one call at a time.
+template <class ScalarAt>
+void expect_loop_matches(const char* name, ScalarAt scalar_at, Loop loop) {
   const std::vector<double>& x = inputs();
   const int n = static_cast<int>(x.size());
   std::vector<double> y(x.size());
   loop(x.data(), y.data(), n);
   int mismatches = 0;
   for (int i = 0; i < n; ++i) {
-    const double s = scalar(x[static_cast<std::size_t>(i)]);
-    const auto sb = std::bit_cast<std::uint64_t>(s);
+    const auto sb = std::bit_cast<std::uint64_t>(scalar_at(i));
     const auto vb = std::bit_cast<std::uint64_t>(y[static_cast<std::size_t>(i)]);
     if (sb != vb && ++mismatches <= 5) {
       ADD_FAILURE() << name << "(" << x[static_cast<std::size_t>(i)] << " = 0x" << std::hex
@@ -103,11 +122,33 @@ void expect_bitwise_equal(const char* name, Scalar scalar, Loop loop) {
   EXPECT_EQ(mismatches, 0) << name << ": " << mismatches << " of " << n << " results differ";
 }
 
+void expect_bitwise_equal(const char* name, Scalar scalar, Loop loop) {
+  const std::vector<double>& x = inputs();
+  expect_loop_matches(name, [&](int i) { return scalar(x[static_cast<std::size_t>(i)]); }, loop);
+}
+
+// pow(x[i], x[n-1-i]): every kind of argument against every other.
+void expect_pow_bitwise_equal(Loop loop) {
+  const std::vector<double>& x = inputs();
+  const std::size_t n = x.size();
+  expect_loop_matches("pow", [&](int i) { return scalar_pow(x[static_cast<std::size_t>(i)], x[n - 1 - static_cast<std::size_t>(i)]); }, loop);
+}
+
+// The functions added for issue 11.  sin and cos vectorise with AVX2 and AVX-512
+// only (gathers from the 2/pi table); their baseline loops stay scalar.
+void expect_tanh_sin_cos_pow(Loop tanh_loop, Loop sin_loop, Loop cos_loop, Loop pow_loop) {
+  expect_bitwise_equal("tanh", scalar_tanh, tanh_loop);
+  expect_bitwise_equal("sin", scalar_sin, sin_loop);
+  expect_bitwise_equal("cos", scalar_cos, cos_loop);
+  expect_pow_bitwise_equal(pow_loop);
+}
+
 TEST(MathFunctions, VectorBaselineMatchesScalarBitwise) {
   expect_bitwise_equal("exp", scalar_exp, exp_loop_baseline);
   expect_bitwise_equal("expm1", scalar_expm1, expm1_loop_baseline);
   expect_bitwise_equal("log", scalar_log, log_loop_baseline);
   expect_bitwise_equal("x_over_expm1", scalar_x_over_expm1, x_over_expm1_loop_baseline);
+  expect_tanh_sin_cos_pow(tanh_loop_baseline, sin_loop_baseline, cos_loop_baseline, pow_loop_baseline);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -119,6 +160,7 @@ TEST(MathFunctions, VectorAvx2MatchesScalarBitwise) {
   expect_bitwise_equal("expm1", scalar_expm1, expm1_loop_avx2);
   expect_bitwise_equal("log", scalar_log, log_loop_avx2);
   expect_bitwise_equal("x_over_expm1", scalar_x_over_expm1, x_over_expm1_loop_avx2);
+  expect_tanh_sin_cos_pow(tanh_loop_avx2, sin_loop_avx2, cos_loop_avx2, pow_loop_avx2);
 }
 
 TEST(MathFunctions, VectorAvx512MatchesScalarBitwise) {
@@ -130,6 +172,7 @@ TEST(MathFunctions, VectorAvx512MatchesScalarBitwise) {
   expect_bitwise_equal("expm1", scalar_expm1, expm1_loop_avx512);
   expect_bitwise_equal("log", scalar_log, log_loop_avx512);
   expect_bitwise_equal("x_over_expm1", scalar_x_over_expm1, x_over_expm1_loop_avx512);
+  expect_tanh_sin_cos_pow(tanh_loop_avx512, sin_loop_avx512, cos_loop_avx512, pow_loop_avx512);
 }
 #else
 TEST(MathFunctions, VectorAvx2MatchesScalarBitwise) { GTEST_SKIP() << "not an x86-64 g++/clang build"; }

@@ -7,6 +7,8 @@
 #include <cstdint>
 
 #include "math/functions.hpp"
+#include "math/pow.hpp"
+#include "math/trig.hpp"
 
 namespace psst::graph {
 
@@ -30,7 +32,7 @@ inline double apply(Op op, double a, double b, double c) {
     case Op::Sub: return a - b;
     case Op::Mul: return a * b;
     case Op::Div: return a / b;
-    case Op::Pow: return std::pow(a, b);
+    case Op::Pow: return psst::math::pow(a, b);
     case Op::Exp: return psst::math::exp(a);
     case Op::Expm1: return psst::math::expm1(a);
     case Op::Log: return psst::math::log(a);
@@ -38,9 +40,9 @@ inline double apply(Op op, double a, double b, double c) {
     case Op::Abs: return std::fabs(a);
     case Op::Min: return b < a ? b : a;
     case Op::Max: return a < b ? b : a;
-    case Op::Tanh: return std::tanh(a);
-    case Op::Sin: return std::sin(a);
-    case Op::Cos: return std::cos(a);
+    case Op::Tanh: return psst::math::tanh(a);
+    case Op::Sin: return psst::math::sin(a);
+    case Op::Cos: return psst::math::cos(a);
     case Op::Floor: return std::floor(a);
     case Op::XOverExpm1: return psst::math::x_over_expm1(a);
     case Op::Less: return a < b ? 1.0 : 0.0;

@@ -4,11 +4,12 @@
 // C++ kernels, CUDA kernels) computes the *same bits*.  They therefore use only
 // operations that IEEE 754 specifies exactly (+ - * / with round-to-nearest,
 // comparisons, selects, reinterpretation of the bits of a double as a 64-bit
-// integer and integer add/sub/and/or/xor/shift).  No libm call, no lookup table,
-// no data-dependent branch: every data-dependent decision is a branch-free
-// select (a bit blend, see detail::select), so g++ -O3 auto-vectorises a loop
-// calling them (SSE2, AVX2, AVX-512) and the vector code gives the same bits as
-// the scalar code (tests/math_vector_test.cpp checks it).
+// integer and integer add/sub/and/or/xor/shift).  No libm call, no lookup
+// table (but the bits of 2/pi in trig.hpp), no data-dependent branch: every
+// data-dependent decision is a branch-free select (a bit blend, see
+// detail::select), so g++ -O3 auto-vectorises a loop calling them (SSE2, AVX2,
+// AVX-512; sin and cos AVX2 and AVX-512 only) and the vector code gives the
+// same bits as the scalar code (tests/math_vector_test.cpp checks it).
 //
 // Requirements on the including translation unit (all psst targets satisfy them):
 //   * no contraction of a*b+c into fma: -ffp-contract=off (g++/clang++),
@@ -32,10 +33,13 @@
 //                       PSST_MATH_INLINE is accepted as an alias
 //   PSST_MATH_BITCAST   PSST_MATH_BITCAST(To, x): bit reinterpretation
 //   PSST_MATH_FMA       PSST_MATH_FMA(a, b, c): fused multiply-add (unused here)
+//   PSST_MATH_TABLE     how trig.hpp declares its constant table (default:
+//                       inline constexpr; CUDA: e.g. __device__ constexpr)
 //
 // Accuracy, measured against 80-bit long double libm on millions of points
 // (tests/math_functions_test.cpp, and 20 million points per range offline):
-// exp 0.77 ULP (0.60 for normal results; exp_precise 0.54), expm1 0.59 ULP, log 0.68 ULP, x_over_expm1 1.48 ULP.  Polynomial
+// exp 0.77 ULP (0.60 for normal results; exp_precise 0.54), expm1 0.59 ULP, log 0.68 ULP, x_over_expm1 1.48 ULP,
+// tanh 0.54 ULP (pow.hpp: pow 0.53 ULP; trig.hpp: sin, cos 0.59 ULP).  Polynomial
 // coefficients: Chebyshev fits computed with mpmath for this file.
 // NaN results are always the canonical quiet NaN 0x7ff8000000000000 (the input
 // NaN's payload is not propagated), so that CPU and GPU agree bitwise.
@@ -113,6 +117,44 @@ PSST_MATH_FN double select(std::uint64_t mask, double a, double b) {
 
 PSST_MATH_FN double nan_value() { return from_bits(0x7ff8000000000000ULL); }
 PSST_MATH_FN double inf_value() { return from_bits(0x7ff0000000000000ULL); }
+
+// All ones iff the 64-bit words a and b are equal.
+PSST_MATH_FN std::uint64_t mask_eq(std::uint64_t a, std::uint64_t b) {
+  const std::uint64_t u = a ^ b;
+  return ((u | (std::uint64_t{0} - u)) >> 63) - 1U;
+}
+
+// ---- double-double building blocks (error-free transformations, no fma) ----
+// A value hi + lo with |lo| <= ulp(hi)/2 (or an unnormalised pair, where said).
+struct DoubleDouble {
+  double hi;
+  double lo;
+};
+// a + b == hi + lo exactly (Knuth's TwoSum, any a, b without overflow).
+PSST_MATH_FN DoubleDouble two_sum(double a, double b) {
+  const double s = a + b;
+  const double bb = s - a;
+  return {s, (a - (s - bb)) + (b - bb)};
+}
+// a + b == hi + lo exactly, for |a| >= |b| (or a == 0) (Dekker's Fast2Sum).
+PSST_MATH_FN DoubleDouble fast_two_sum(double a, double b) {
+  const double s = a + b;
+  return {s, b - (s - a)};
+}
+// a == hi + lo with 26-bit halves (Veltkamp's split; |a| < 2^995).
+PSST_MATH_FN DoubleDouble split(double a) {
+  const double c = 0x1.0000002p27 * a;  // (2^27 + 1) a
+  const double hi = c - (c - a);
+  return {hi, a - hi};
+}
+// a * b == hi + lo exactly (Dekker's product; |a|, |b| < 2^995 and no underflow):
+// the four half products are exact, so only the fma-free error term is computed.
+PSST_MATH_FN DoubleDouble two_prod(double a, double b) {
+  const double p = a * b;
+  const DoubleDouble as = split(a);
+  const DoubleDouble bs = split(b);
+  return {p, (((as.hi * bs.hi - p) + as.hi * bs.lo) + as.lo * bs.hi) + as.lo * bs.lo};
+}
 
 // ---- exp / expm1 argument reduction ---------------------------------------
 // x = k*ln2 + r, |r| <= ln2/2 (+ a few ulp), r = hi - lo with hi exact.
@@ -230,7 +272,13 @@ PSST_MATH_FN double exp_finish(const ExpReduced& e) {
 //   k  <= -54: c = -2^-k,    d = -1
 // k <= -81 (x < -55.8): e^x < 2^-80, e^x - 1 rounds to -1; this also covers
 // x < -746.5 and x == -inf, where the reduction is meaningless.
-PSST_MATH_FN double expm1_finish(const ExpReduced& e) {
+// expm1_sum: the unrounded sum, e^x - 1 == 2^k * (s + rest) (tanh uses it as a
+// double-double); expm1_finish rounds it once and scales it.
+struct Expm1Sum {
+  double s;
+  double rest;
+};
+PSST_MATH_FN Expm1Sum expm1_sum(const ExpReduced& e) {
   const double kd = e.kd;
   const double twomk = from_bits(((kShiftBits + 1023U) - e.kb) << 52);  // 2^-k for -1022 <= k <= 1022
   const double neg_twomk = -twomk;
@@ -243,10 +291,14 @@ PSST_MATH_FN double expm1_finish(const ExpReduced& e) {
   const double e1 = (c - (s1 - bb)) + (e.hi - bb);
   const double s = s1 + e.h2;                    // |s1| >= |h2| (or both 0): Fast2Sum
   const double e2 = (s1 - s) + e.h2;
-  const double y = s + ((e1 + e2) + (e.t - d));
+  return Expm1Sum{s, (e1 + e2) + (e.t - d)};
+}
+PSST_MATH_FN double expm1_finish(const ExpReduced& e) {
+  const Expm1Sum sum = expm1_sum(e);
+  const double y = sum.s + sum.rest;
   const double scale = from_bits((e.kb + 1022U) << 52);   // 2^(k-1)
   const double res = (y * 2.0) * scale;
-  return select(mask_lt(kd, -80.5), -1.0, res);
+  return select(mask_lt(e.kd, -80.5), -1.0, res);
 }
 
 // ---- log ------------------------------------------------------------------
@@ -260,6 +312,26 @@ constexpr double kLogQ5 = 0x1.3b1c355c49df7p-3;
 constexpr double kLogQ6 = 0x1.0fbe95a8ce3f7p-3;
 constexpr double kLogQ7 = 0x1.0c039e2d97702p-3;
 constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(2)/2
+
+// x = 2^k (1 + f), 1 + f in [sqrt(2)/2, sqrt(2)), f exact, for positive finite x
+// (subnormals pre-scaled by 2^54; meaningless, and harmless, for other x).
+struct LogReduced {
+  double kd;  // k as a double
+  double f;
+};
+PSST_MATH_FN LogReduced log_reduce(double x) {
+  const std::uint64_t tiny = mask_lt(x, 0x1p-1022);  // subnormal (or <= 0)
+  const double x_scaled = x * 0x1p54;
+  const double xs = select(tiny, x_scaled, x);
+  const std::uint64_t ix = to_bits(xs);
+  const std::uint64_t tmp = ix - kSqrtHalfBits;
+  // k as a double without an int->double conversion (none in SSE2/AVX2 for
+  // 64-bit ints): the top 12 bits of tmp are k in two's complement.
+  const std::uint64_t kbias = (tmp >> 52) ^ 0x800U;              // k + 2048
+  const double kd = (from_bits(0x4330000000000000ULL | kbias) - 0x1.00000000008p52) - select(tiny, 54.0, 0.0);
+  const double m = from_bits(ix - (tmp & 0xfff0000000000000ULL));
+  return LogReduced{kd, m - 1.0};                                // m - 1 is exact
+}
 
 }  // namespace detail
 
@@ -327,19 +399,9 @@ PSST_MATH_FN double expm1(double x) {
 // log(1) == +0, log(+-0) == -inf, log(x < 0) == NaN, log(+inf) == +inf,
 // log(NaN) == NaN.
 PSST_MATH_FN double log(double x) {
-  const std::uint64_t tiny = detail::mask_lt(x, 0x1p-1022);  // subnormal (or <= 0)
-  const double x_scaled = x * 0x1p54;
-  const double xs = detail::select(tiny, x_scaled, x);
-  const std::uint64_t ix = detail::to_bits(xs);
-  // xs = 2^k * m with m in [sqrt(2)/2, sqrt(2)).
-  const std::uint64_t tmp = ix - detail::kSqrtHalfBits;
-  // k as a double without an int->double conversion (none in SSE2/AVX2 for
-  // 64-bit ints): the top 12 bits of tmp are k in two's complement.
-  const std::uint64_t kbias = (tmp >> 52) ^ 0x800U;              // k + 2048
-  const double kd = (detail::from_bits(0x4330000000000000ULL | kbias) - 0x1.00000000008p52) -
-                    detail::select(tiny, 54.0, 0.0);
-  const double m = detail::from_bits(ix - (tmp & 0xfff0000000000000ULL));
-  const double f = m - 1.0;                                       // exact
+  const detail::LogReduced red = detail::log_reduce(x);
+  const double kd = red.kd;
+  const double f = red.f;
   // log(1+f) = 2 atanh(s) = f - f^2/2 + s*(f^2/2 + R), s = f/(2+f), R = z*Q(z).
   const double s = f / (2.0 + f);
   const double z = s * s;
@@ -397,6 +459,35 @@ PSST_MATH_FN double x_over_expm1(double x) {
   double res = detail::select(big, big_part, small_part);
   res = detail::select(detail::mask_zero(x), 1.0, res);
   res = detail::select(detail::mask_lt(746.0, x), 0.0, res);  // x e^-x < 2^-1075 (also x == +inf)
+  return detail::select(detail::mask_nan(x), detail::nan_value(), res);
+}
+
+// Hyperbolic tangent.  Max error 0.54 ULP measured.
+// tanh|x| = -m / (2 + m) with m = e^(-2|x|) - 1 in (-1, 0] taken unrounded
+// as a double-double (expm1_sum), and the quotient of the two double-doubles
+// rounded once (one Newton correction of the rounded division, with an exact
+// Dekker product); then the sign of x.  tanh(x) == x for |x| < 2^-28
+// (x^3/3 is below half an ulp), +-1 for |x| > 22, tanh(+-0) == +-0,
+// tanh(+-inf) == +-1, NaN -> NaN.
+PSST_MATH_FN double tanh(double x) {
+  using detail::DoubleDouble;
+  const double a = detail::from_bits(detail::to_bits(x) & detail::kAbsMask);
+  const detail::ExpReduced e = detail::exp_reduce(-2.0 * a);  // k in [-64, 0] for a <= 22
+  const detail::Expm1Sum sum = detail::expm1_sum(e);
+  const DoubleDouble m0 = detail::fast_two_sum(sum.s, sum.rest);  // |s| > |rest|: normalised
+  const double scale = detail::from_bits((e.kb + 1023U) << 52);    // 2^k, exact
+  const double m_hi = m0.hi * scale;
+  const double m_lo = m0.lo * scale;
+  const DoubleDouble den = detail::fast_two_sum(2.0, m_hi);        // 2 + m, |m| < 1
+  const double den_lo = den.lo + m_lo;
+  const double q = -m_hi / den.hi;
+  const DoubleDouble qd = detail::two_prod(q, den.hi);             // exact q * den.hi
+  // -m - q * (2 + m), with -m_hi - q * den.hi exact (Sterbenz).
+  const double rem = (((-m_hi) - qd.hi) - qd.lo) - (m_lo + q * den_lo);
+  double res = q + rem / den.hi;
+  res = detail::select(detail::mask_lt(a, 0x1p-28), a, res);
+  res = detail::select(detail::mask_lt(22.0, a), 1.0, res);      // 1 - tanh < 2^-62 (also a == inf)
+  res = detail::from_bits(detail::to_bits(res) | (detail::to_bits(x) & ~detail::kAbsMask));
   return detail::select(detail::mask_nan(x), detail::nan_value(), res);
 }
 

@@ -80,11 +80,11 @@ std::string host_identity() {
 
 Compiler::Compiler(const CompilerOptions& options) : command_(find_compiler(options.compiler)), options_(options) {
   if (command_.empty()) return;
-  // Semantics first: IEEE operations as written (no contraction into fma, no fast-math),
-  // and pow/tanh/sin/cos calls left to libm as graph::apply calls them: as builtins, g++ and
-  // clang++ rewrite pow(x, 2.0) into x * x, which is not glibc's pow to the bit.
-  flags_ = {"-O3", "-std=c++20", "-fPIC", "-ffp-contract=off", "-fno-fast-math", "-fno-math-errno",
-            "-fno-builtin-pow", "-fno-builtin-tanh", "-fno-builtin-sin", "-fno-builtin-cos", "-w"};
+  // Semantics first: IEEE operations as written (no contraction into fma, no fast-math).
+  // Kernels call no libm function that is not exact (only sqrt, fabs, floor): every
+  // elementary function is psst::math's, printed into the unit, which no compiler
+  // recognises as a builtin (no -fno-builtin-pow etc. needed: pow(x, 2.0) stays a call).
+  flags_ = {"-O3", "-std=c++20", "-fPIC", "-ffp-contract=off", "-fno-fast-math", "-fno-math-errno", "-w"};
   if (options.march_native) {
     flags_.push_back("-march=native");
     // g++ 12 tunes unknown CPUs (e.g. AMD Zen 4) as "generic", which keeps loops to

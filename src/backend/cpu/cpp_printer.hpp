@@ -41,7 +41,7 @@ std::string kernel_function_name(const graph::Program& program, const std::vecto
                                  graph::Precision precision = graph::Precision::Double);
 
 // What every compiled translation unit starts with: the standard headers and
-// the text of src/math/functions.hpp as psst was built with it.
+// the text of src/math/{functions,pow,trig}.hpp as psst was built with it.
 std::string translation_unit_prologue();
 // The same for reading (psst codegen): the math header named, not copied.
 std::string readable_prologue();
