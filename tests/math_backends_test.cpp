@@ -20,7 +20,6 @@
 
 namespace {
 
-using psst::backend::KernelArgs;
 using psst::graph::Instruction;
 using psst::graph::Op;
 using psst::graph::Program;
@@ -78,14 +77,17 @@ using Outputs = std::vector<std::vector<double>>;
 
 Outputs run(psst::backend::Backend& backend, const Program& program, const std::vector<double>& x,
             const std::vector<double>& y) {
-  Outputs out(program.outputs.size(), std::vector<double>(x.size(), 1234.5));
-  KernelArgs args;
-  args.add_input(x.data(), 1);
-  args.add_input(y.data(), 1);
-  for (auto& o : out) args.outputs.push_back(o.data());
-  auto kernel = backend.compile(program, args.bindings());
+  // Through the backend interface every backend has: buffers, bind, launch, download.
+  psst::backend::KernelArguments arguments;
+  arguments.inputs = {psst::backend::KernelInput::array(backend.allocate_with(x)),
+                      psst::backend::KernelInput::array(backend.allocate_with(y))};
+  for (std::size_t k = 0; k < program.outputs.size(); ++k)
+    arguments.outputs.push_back(backend.allocate_with(std::vector<double>(x.size(), 1234.5)));
+  auto kernel = backend.bind(program, arguments);
   backend.finalize();
-  kernel->run(args, 0, x.size());
+  kernel->launch({}, 0, x.size());
+  Outputs out;
+  for (const auto& buffer : arguments.outputs) out.push_back(backend.download(*buffer));
   return out;
 }
 
