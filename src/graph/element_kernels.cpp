@@ -41,6 +41,11 @@ NodeId common_leaf(const KernelSpec& spec, ExprGraph& graph, SlotTable& slots, c
   return graph.input(slots(name));  // built-ins: t, dt, lastspike, i, N
 }
 
+// State that a kernel stores for a later kernel to read (x, k, acc) is flushed:
+// magnitudes below the smallest normal number become zeros of the same sign
+// (see docs/model-files.md, "Numerics"), so that a geometric decay ends at 0.
+NodeId flushed(ExprGraph& graph, NodeId value) { return graph.unary(Op::FlushSubnormal, value); }
+
 void add_output(StageGraph& g, const std::string& name, NodeId node) {
   g.outputs.emplace_back(node, static_cast<int>(g.output_names.size()));
   g.output_names.push_back(name);
@@ -78,11 +83,13 @@ RungeKuttaStage emit_runge_kutta_stage(const KernelSpec& spec, std::size_t s, Ex
   for (std::size_t p = 0; p < s; ++p) any_weight_before |= scheme.stages[p].weight != 0.0;
   NodeId weight = graph.constant(stage.weight);
   for (const auto& v : system.state_variables()) {
-    NodeId f = result.builder->derivative(v);
+    // k and acc are flushed in every stage, stored or kept in registers (fused step) alike.
+    NodeId f = flushed(graph, result.builder->derivative(v));
     NodeId weighted = graph.binary(Op::Mul, weight, f);
     NodeId previous = any_weight_before ? acc(v) : no_node;
     result.derivative[v] = f;
-    result.sum[v] = stage.weight == 0.0 ? previous : (previous == no_node ? weighted : graph.binary(Op::Add, previous, weighted));
+    result.sum[v] = stage.weight == 0.0 ? previous
+                                        : flushed(graph, previous == no_node ? weighted : graph.binary(Op::Add, previous, weighted));
   }
   return result;
 }
@@ -90,7 +97,7 @@ RungeKuttaStage emit_runge_kutta_stage(const KernelSpec& spec, std::size_t s, Ex
 // x_{n+1} = x_n + (dt / denominator) * sum
 NodeId runge_kutta_update(const Scheme& scheme, ExprGraph& graph, NodeId dt, NodeId x, NodeId sum) {
   NodeId factor = scheme.denominator == 1.0 ? dt : graph.binary(Op::Div, dt, graph.constant(scheme.denominator));
-  return graph.binary(Op::Add, x, graph.binary(Op::Mul, factor, sum));
+  return flushed(graph, graph.binary(Op::Add, x, graph.binary(Op::Mul, factor, sum)));
 }
 
 StageGraph runge_kutta_stage(const KernelSpec& spec, std::size_t s) {
@@ -183,7 +190,7 @@ StageGraph exponential_euler(const KernelSpec& spec) {
                                 graph.binary(Op::Div, graph.unary(Op::Expm1, graph.binary(Op::Mul, b, dt)), b));
       update = graph.binary(Op::Add, x, graph.binary(Op::Mul, slope, phi));
     }
-    add_output(g, "x." + v, update);
+    add_output(g, "x." + v, flushed(graph, update));
   }
   for (const auto& [name, expr] : spec.stage_outputs) add_output(g, name, builder.expression(*expr));
   return g;

@@ -43,6 +43,7 @@ NodeId ExprGraph::input(int slot) {
 NodeId ExprGraph::unary(Op op, NodeId a) {
   if (is_constant(a)) return constant(apply(op, node(a).value, 0.0, 0.0));
   if (op == Op::Neg && node(a).op == Op::Neg) return node(a).args[0];
+  if (op == Op::FlushSubnormal && node(a).op == Op::FlushSubnormal) return a;  // idempotent
   Node n;
   n.op = op;
   n.args = {a, no_node, no_node};
