@@ -4,12 +4,15 @@
 // geometrically into subnormal doubles, which x86 computes in microcode).
 //   psst_bench_al_seconds [seconds=60] [backend=cpu] [threads=1] [block_s=1] [precision=double]
 // One line per block: simulated end time, wall time of the block, its ratio to
-// the first block, how many state values (x of every population and
-// projection) are subnormal at the end of the block, and the machine's load.
+// the first block, the process's CPU time in the block (all threads) and its
+// ratio (what to read on a shared machine, where wall time follows the load),
+// how many state values (x of every population and projection) are subnormal
+// at the end of the block, and the machine's 1-minute load average.
 // Records nothing. Measured, never asserted.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include <fmt/format.h>
@@ -31,6 +34,13 @@ std::size_t subnormal_count(psst::run::Simulation& simulation) {
   for (auto& p : simulation.populations()) add(p->persistent_arrays());
   for (auto& p : simulation.projections()) add(p->persistent_arrays());
   return count;
+}
+
+// CPU seconds of this process so far (all its threads).
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 // The 1-minute load average of the machine (-1 when unknown): the machine may be shared.
@@ -59,19 +69,24 @@ int main(int argc, char** argv) {
   if (auto report = simulation.backend().report(); !report.empty()) fmt::print("# {}\n", report);
   fmt::print("# locust_al backend={} threads={} precision={} dt={} ms, block {} s\n", overrides.backend,
              overrides.threads, *overrides.precision, simulation.dt(), block);
-  fmt::print("{:>10} {:>10} {:>8} {:>11} {:>6}\n", "t_end (s)", "wall (s)", "ratio", "subnormal x", "load");
+  fmt::print("{:>10} {:>10} {:>8} {:>10} {:>8} {:>11} {:>6}\n", "t_end (s)", "wall (s)", "ratio", "cpu (s)", "ratio",
+             "subnormal x", "load");
   const auto steps_per_block = static_cast<std::int64_t>(std::llround(block * 1000.0 / simulation.dt()));
-  double first = 0.0, total = 0.0;
+  double first = 0.0, total = 0.0, first_cpu = 0.0, total_cpu = 0.0;
   while (simulation.step() < simulation.total_steps()) {
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = cpu_seconds();
     simulation.run_until_step(std::min(simulation.step() + steps_per_block, simulation.total_steps()));
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu = cpu_seconds() - cpu_start;
     if (first == 0.0) first = wall;
+    if (first_cpu == 0.0) first_cpu = cpu;
     total += wall;
-    fmt::print("{:>10.1f} {:>10.3f} {:>8.2f} {:>11} {:>6.2f}\n", simulation.time() / 1000.0, wall, wall / first,
-               subnormal_count(simulation), load_average());
+    total_cpu += cpu;
+    fmt::print("{:>10.1f} {:>10.3f} {:>8.2f} {:>10.3f} {:>8.2f} {:>11} {:>6.2f}\n", simulation.time() / 1000.0, wall,
+               wall / first, cpu, cpu / first_cpu, subnormal_count(simulation), load_average());
     std::fflush(stdout);
   }
-  fmt::print("# total {:.1f} s wall for {} s simulated\n", total, seconds);
+  fmt::print("# total {:.1f} s wall, {:.1f} s CPU for {} s simulated\n", total, total_cpu, seconds);
   return 0;
 }

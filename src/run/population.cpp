@@ -18,9 +18,10 @@ double physical_memory_bytes() {
   return pages > 0 && page_size > 0 ? static_cast<double>(pages) * static_cast<double>(page_size) : 0.0;
 }
 
-graph::SystemOptions population_options(const std::vector<std::string>& synaptic_inputs) {
+graph::SystemOptions population_options(const std::vector<std::string>& synaptic_inputs, graph::Precision precision) {
   graph::SystemOptions options;
   options.external_names = synaptic_inputs;
+  options.precision = precision;
   return options;
 }
 }  // namespace
@@ -29,7 +30,7 @@ Population::Population(const model::PopulationSpec& spec, const graph::Scheme& s
                        const RunSettings& settings, const std::vector<std::string>& synaptic_inputs)
     : name_(spec.name),
       size_(spec.size),
-      system_(spec, population_options(synaptic_inputs)),
+      system_(spec, population_options(synaptic_inputs, settings.precision)),
       programs_(graph::build_population_kernels(system_, scheme, spec.threshold)),
       scheme_(&scheme),
       synaptic_inputs_(synaptic_inputs) {

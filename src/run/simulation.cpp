@@ -58,7 +58,8 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides) :
   backend_ = backend::make_backend(
       overrides.backend, {overrides.threads, overrides.march_native, overrides.cache_dir, "", overrides.compile_kernels,
                           sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double});
-  RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial};
+  RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial,
+                       sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double};
   auto population_index = [&](const std::string& name, const model::ProjectionSpec& projection, const char* side) {
     for (std::size_t i = 0; i < spec_.populations.size(); ++i)
       if (spec_.populations[i].name == name) return i;
