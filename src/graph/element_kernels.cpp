@@ -49,9 +49,12 @@ NodeId common_leaf(const KernelSpec& spec, ExprGraph& graph, SlotTable& slots, c
   return graph.input(slots(name));  // built-ins: t, dt, lastspike, i, N
 }
 
-// State that a kernel stores for a later kernel to read (x, k, acc) is flushed:
-// magnitudes below the smallest normal number become zeros of the same sign
-// (see docs/model-files.md, "Numerics"), so that a geometric decay ends at 0.
+// The state at the end of a step (x) is flushed: magnitudes below the smallest
+// normal number become zeros of the same sign (docs/model-files.md, "Subnormal
+// numbers"), so that a geometric decay ends at 0. Stage derivatives and sums
+// (k, acc) are not: a derivative -x/tau of an x just above the smallest normal
+// is subnormal, and flushed to 0 it would hold x there for ever, computing that
+// subnormal in every step.
 NodeId flushed(ExprGraph& graph, NodeId value) { return graph.unary(Op::FlushSubnormal, value); }
 
 void add_output(StageGraph& g, const std::string& name, NodeId node) {
@@ -91,13 +94,11 @@ RungeKuttaStage emit_runge_kutta_stage(const KernelSpec& spec, std::size_t s, Ex
   for (std::size_t p = 0; p < s; ++p) any_weight_before |= scheme.stages[p].weight != 0.0;
   NodeId weight = graph.constant(stage.weight);
   for (const auto& v : system.state_variables()) {
-    // k and acc are flushed in every stage, stored or kept in registers (fused step) alike.
-    NodeId f = flushed(graph, result.builder->derivative(v));
+    NodeId f = result.builder->derivative(v);
     NodeId weighted = graph.binary(Op::Mul, weight, f);
     NodeId previous = any_weight_before ? acc(v) : no_node;
     result.derivative[v] = f;
-    result.sum[v] = stage.weight == 0.0 ? previous
-                                        : flushed(graph, previous == no_node ? weighted : graph.binary(Op::Add, previous, weighted));
+    result.sum[v] = stage.weight == 0.0 ? previous : (previous == no_node ? weighted : graph.binary(Op::Add, previous, weighted));
   }
   return result;
 }
