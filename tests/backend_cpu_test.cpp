@@ -55,7 +55,8 @@ Program all_operations(std::vector<std::string>& labels) {
   std::vector<int> results;
   for (Op op : {Op::Neg, Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Pow, Op::Exp, Op::Expm1, Op::Log, Op::Sqrt, Op::Abs,
                 Op::Min, Op::Max, Op::Tanh, Op::Sin, Op::Cos, Op::Floor, Op::XOverExpm1, Op::Less, Op::LessEqual,
-                Op::Greater, Op::GreaterEqual, Op::Equal, Op::NotEqual, Op::And, Op::Or, Op::Not, Op::Select}) {
+                Op::Greater, Op::GreaterEqual, Op::Equal, Op::NotEqual, Op::And, Op::Or, Op::Not, Op::Select,
+                Op::FlushSubnormal}) {
     results.push_back(emit({op, reg(), x, y, z, 0.0, -1}));
     labels.push_back(psst::graph::name(op));
   }

@@ -4,9 +4,15 @@
 // needs the population's stage state) but contributes nothing back.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cmath>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "graph/element_kernels.hpp"
+#include "graph/scheme.hpp"
 #include "lang/model_file.hpp"
 #include "test_support.hpp"
 
@@ -101,9 +107,38 @@ TEST_P(FusedStep, EqualsStageByStageBitwise) {
   }
 }
 
-// Euler and exponential Euler have one stage: there is nothing to fuse.
+// x of "dx/dt = -x" after 1 ms (10 steps of 0.1 ms), and whether it ran fused steps.
+std::pair<double, bool> decay_one_ms(const std::string& backend, const std::string& method) {
+  auto spec = psst::lang::parse_model_text("[simulation]\nduration = 1.0\ndt = 0.1\nmethod = \"" + method +
+                                               "\"\n[populations.decay]\nsize = 1\nequations = \"dx/dt = -x\"\n"
+                                               "initial = { x = 1.0 }\n",
+                                           "decay.toml", ".");
+  RunOverrides overrides;
+  overrides.backend = backend;
+  Simulation simulation(spec, overrides);
+  simulation.run();
+  return {simulation.population("decay").state("x")[0], simulation.population("decay").fused_step()};
+}
+
+// Euler and exponential Euler have one stage: there is nothing to fuse, and
+// their one stage kernel is the whole step, run once per step.
 TEST_P(FusedStep, SingleStageMethodsRunTheirOneKernel) {
-  EXPECT_FALSE(run(GetParam(), "euler", false).fused);
+  auto spec = psst::lang::parse_model_text("[populations.p]\nsize = 1\nequations = \"dx/dt = -x\"\n"
+                                           "initial = { x = 1.0 }\n", "p.toml", ".");
+  const psst::graph::EquationSystem system(spec.populations.at(0));
+  for (const char* method : {"euler", "exponential_euler"}) {
+    auto kernels = psst::graph::build_population_kernels(system, psst::graph::find_scheme(method), nullptr);
+    EXPECT_EQ(kernels.stages.size(), 1u) << method;
+    EXPECT_FALSE(kernels.step.has_value()) << method;
+  }
+  auto [euler, euler_fused] = decay_one_ms(GetParam(), "euler");
+  EXPECT_FALSE(euler_fused);
+  double x = 1.0;
+  for (int step = 0; step < 10; ++step) x = x + 0.1 * -x;  // x += dt f(x), the kernel's operations
+  EXPECT_EQ(euler, x);
+  auto [exponential, exponential_fused] = decay_one_ms(GetParam(), "exponential_euler");
+  EXPECT_FALSE(exponential_fused);
+  EXPECT_NEAR(exponential, std::exp(-1.0), 1e-15);  // exact for a linear equation, to rounding
 }
 
 // A threshold that reads an input table (a spike generator): the input must be
@@ -137,20 +172,37 @@ segments = [ { start = 10.0, end = 20.0, value = 1.0, neurons = [1] } ]
   EXPECT_NEAR(spikes.spikes()[0].time, 9.9, 1e-9);
 }
 
-// A constant derivative: its Runge-Kutta sums would be folded in float64 in a
-// fused graph but rounded per stage by stage kernels; such a population runs
-// stage by stage, and single precision stays bitwise the same either way.
-TEST_P(FusedStep, ConstantDerivativeIsNotFused) {
-  auto spec = psst::lang::parse_model_text(
-      "[simulation]\nduration = 1.0\ndt = 0.1\nmethod = \"rk4\"\nprecision = \"single\"\n"
-      "[populations.ramp]\nsize = 1\nequations = \"dx/dt = 0.01\"\ninitial = { x = 0.0 }\n",
-      "ramp.toml", ".");
+// x of "dx/dt = 0.01" after 1 ms of RK4, and whether it ran fused steps; with a
+// listener reading x_pre, the population must run stage by stage.
+std::pair<double, bool> ramp(const std::string& backend, const std::string& precision, bool with_listener) {
+  std::string text = "[simulation]\nduration = 1.0\ndt = 0.1\nmethod = \"rk4\"\nprecision = \"" + precision +
+                     "\"\n[populations.ramp]\nsize = 1\nequations = \"dx/dt = 0.01\"\ninitial = { x = 0.0 }\n";
+  if (with_listener)
+    text += "[populations.listener]\nsize = 1\nequations = \"dy/dt = -y + I_in\"\ninitial = { y = 0.0 }\n"
+            "[projections.probe]\npre = \"ramp\"\npost = \"listener\"\nconnect = { rule = \"all_to_all\" }\n"
+            "summed = { I_in = \"0.001 * x_pre\" }\n";
+  auto spec = psst::lang::parse_model_text(text, "ramp.toml", ".");
   RunOverrides overrides;
-  overrides.backend = GetParam();
+  overrides.backend = backend;
   Simulation simulation(spec, overrides);
   simulation.run();
-  EXPECT_FALSE(simulation.population("ramp").fused_step());
-  // Each step adds the float32 of (dt/6) * (0.01 + 2 * 0.01 + 2 * 0.01 + 0.01) with the sums rounded to float32.
+  return {simulation.population("ramp").state("x")[0], simulation.population("ramp").fused_step()};
+}
+
+// A constant derivative: the fused graph folds the Runge-Kutta sums that the
+// stage kernels compute at run time; folded in the model's precision (float32
+// in single), they are the same bits, so such a population runs fused too.
+TEST_P(FusedStep, ConstantDerivativeIsFusedToTheSameBits) {
+  for (const char* precision : {"double", "single"}) {
+    SCOPED_TRACE(precision);
+    auto [fused, fused_ran] = ramp(GetParam(), precision, false);
+    auto [staged, staged_fused] = ramp(GetParam(), precision, true);
+    EXPECT_TRUE(fused_ran);
+    EXPECT_FALSE(staged_fused);
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(fused), std::bit_cast<std::uint64_t>(staged));
+  }
+  // Single: each step adds the float32 of (dt/6) * (0.01 + 2 * 0.01 + 2 * 0.01 + 0.01), the sums rounded to
+  // float32 (in float64 they would give another last bit).
   float x = 0.0f, k = 0.01f, dt = 0.1f;
   for (int step = 0; step < 10; ++step) {
     float acc = k;
@@ -159,7 +211,7 @@ TEST_P(FusedStep, ConstantDerivativeIsNotFused) {
     acc = acc + k;
     x = x + (dt / 6.0f) * acc;
   }
-  EXPECT_EQ(simulation.population("ramp").state("x")[0], static_cast<double>(x));
+  EXPECT_EQ(ramp(GetParam(), "single", false).first, static_cast<double>(x));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FusedStep, ::testing::ValuesIn(psst::test::backends()));

@@ -30,6 +30,14 @@ class SlotTable {
   std::map<std::string, int> index_;
 };
 
+// An empty graph whose constants fold in the system's precision.
+StageGraph new_stage_graph(const EquationSystem& system, std::string name) {
+  StageGraph g;
+  g.name = std::move(name);
+  g.graph = ExprGraph(system.precision());
+  return g;
+}
+
 // Leaves shared by every kernel: parameters, inputs, externals and built-ins read their slots.
 NodeId common_leaf(const KernelSpec& spec, ExprGraph& graph, SlotTable& slots, const std::string& name) {
   const EquationSystem& system = *spec.system;
@@ -40,6 +48,14 @@ NodeId common_leaf(const KernelSpec& spec, ExprGraph& graph, SlotTable& slots, c
   if (system.is_external(name)) return graph.input(slots(spec.external_slot(name)));
   return graph.input(slots(name));  // built-ins: t, dt, lastspike, i, N
 }
+
+// The state at the end of a step (x) is flushed: magnitudes below the smallest
+// normal number become zeros of the same sign (docs/model-files.md, "Subnormal
+// numbers"), so that a geometric decay ends at 0. Stage derivatives and sums
+// (k, acc) are not: a derivative -x/tau of an x just above the smallest normal
+// is subnormal, and flushed to 0 it would hold x there for ever, computing that
+// subnormal in every step.
+NodeId flushed(ExprGraph& graph, NodeId value) { return graph.unary(Op::FlushSubnormal, value); }
 
 void add_output(StageGraph& g, const std::string& name, NodeId node) {
   g.outputs.emplace_back(node, static_cast<int>(g.output_names.size()));
@@ -90,15 +106,14 @@ RungeKuttaStage emit_runge_kutta_stage(const KernelSpec& spec, std::size_t s, Ex
 // x_{n+1} = x_n + (dt / denominator) * sum
 NodeId runge_kutta_update(const Scheme& scheme, ExprGraph& graph, NodeId dt, NodeId x, NodeId sum) {
   NodeId factor = scheme.denominator == 1.0 ? dt : graph.binary(Op::Div, dt, graph.constant(scheme.denominator));
-  return graph.binary(Op::Add, x, graph.binary(Op::Mul, factor, sum));
+  return flushed(graph, graph.binary(Op::Add, x, graph.binary(Op::Mul, factor, sum)));
 }
 
 StageGraph runge_kutta_stage(const KernelSpec& spec, std::size_t s) {
   const EquationSystem& system = *spec.system;
   const Scheme& scheme = *spec.scheme;
   const bool last = s + 1 == scheme.stages.size();
-  StageGraph g;
-  g.name = fmt::format("{}_{}_stage{}", system.population(), scheme.name, s + 1);
+  StageGraph g = new_stage_graph(system, fmt::format("{}_{}_stage{}", system.population(), scheme.name, s + 1));
   ExprGraph& graph = g.graph;
   SlotTable slots(g.slots);
   NodeId dt = graph.input(slots("dt"));
@@ -121,13 +136,13 @@ StageGraph runge_kutta_stage(const KernelSpec& spec, std::size_t s) {
 
 // Every stage of one step in one graph: the stage derivatives and sums stay in
 // registers instead of k.* and acc.* arrays. The operations are those of the
-// stage kernels one by one, so the result is bitwise the same. Nullopt when a
-// stage derivative is a constant (see build_population_kernels).
-std::optional<StageGraph> runge_kutta_step(const KernelSpec& spec) {
+// stage kernels one by one, so the result is bitwise the same; where a stage
+// derivative is a constant, the fused graph folds what the stage kernels
+// compute at run time, in the same precision (ExprGraph), to the same bits.
+StageGraph runge_kutta_step(const KernelSpec& spec) {
   const EquationSystem& system = *spec.system;
   const Scheme& scheme = *spec.scheme;
-  StageGraph g;
-  g.name = fmt::format("{}_{}_step", system.population(), scheme.name);
+  StageGraph g = new_stage_graph(system, fmt::format("{}_{}_step", system.population(), scheme.name));
   ExprGraph& graph = g.graph;
   SlotTable slots(g.slots);
   NodeId dt = graph.input(slots("dt"));
@@ -137,8 +152,6 @@ std::optional<StageGraph> runge_kutta_step(const KernelSpec& spec) {
     auto stage = emit_runge_kutta_stage(
         spec, s, graph, slots, dt, x, [&](const std::string& v) { return k.at(v); },
         [&](const std::string& v) { return acc.at(v); });
-    for (const auto& [v, f] : stage.derivative)
-      if (graph.node(f).op == Op::Constant) return std::nullopt;
     k = stage.derivative;
     acc = stage.sum;
   }
@@ -149,8 +162,7 @@ std::optional<StageGraph> runge_kutta_step(const KernelSpec& spec) {
 
 StageGraph exponential_euler(const KernelSpec& spec) {
   const EquationSystem& system = *spec.system;
-  StageGraph g;
-  g.name = fmt::format("{}_exponential_euler", system.population());
+  StageGraph g = new_stage_graph(system, fmt::format("{}_exponential_euler", system.population()));
   ExprGraph& graph = g.graph;
   SlotTable slots(g.slots);
   NodeId dt = graph.input(slots("dt"));
@@ -183,7 +195,7 @@ StageGraph exponential_euler(const KernelSpec& spec) {
                                 graph.binary(Op::Div, graph.unary(Op::Expm1, graph.binary(Op::Mul, b, dt)), b));
       update = graph.binary(Op::Add, x, graph.binary(Op::Mul, slope, phi));
     }
-    add_output(g, "x." + v, update);
+    add_output(g, "x." + v, flushed(graph, update));
   }
   for (const auto& [name, expr] : spec.stage_outputs) add_output(g, name, builder.expression(*expr));
   return g;
@@ -258,7 +270,7 @@ SynapseStagePrograms hoist_presynaptic(const StageGraph& g, const KernelSpec& sp
   std::vector<std::string> pre_outputs;
   std::vector<std::pair<NodeId, int>> pre_nodes;
   std::map<NodeId, NodeId> memo;
-  ExprGraph synaptic;
+  ExprGraph synaptic(graph.precision());
   std::vector<std::string> synaptic_slots = g.slots;
   for (std::size_t id = 0; id < graph.size(); ++id) {
     if (!hoist[id]) continue;
@@ -293,8 +305,7 @@ std::optional<Program> build_stage_state_program(const EquationSystem& system, c
                                                  std::size_t stage, const std::vector<std::string>& variables) {
   if (scheme.kind == Scheme::Kind::ExponentialEuler || stage == 0 || scheme.stages[stage].previous_weight == 0.0)
     return std::nullopt;
-  StageGraph g;
-  g.name = fmt::format("{}_{}_stage{}_state", system.population(), scheme.name, stage + 1);
+  StageGraph g = new_stage_graph(system, fmt::format("{}_{}_stage{}_state", system.population(), scheme.name, stage + 1));
   SlotTable slots(g.slots);
   // Exactly the operations of the stage kernel, so both see the same bits.
   NodeId dt = g.graph.input(slots("dt"));
@@ -312,8 +323,7 @@ PopulationKernels build_population_kernels(const EquationSystem& system, const S
   PopulationKernels kernels;
   for (std::size_t s = 0; s < stage_count(scheme); ++s) kernels.stages.push_back(build_stage_graph(spec, s).lower());
   if (threshold) {
-    StageGraph g;
-    g.name = system.population() + "_threshold";
+    StageGraph g = new_stage_graph(system, system.population() + "_threshold");
     SlotTable slots(g.slots);
     EquationSystem::Builder builder(system, g.graph, [&](const std::string& name) {
       if (system.is_state(name)) return g.graph.input(slots("x." + name));
@@ -327,27 +337,22 @@ PopulationKernels build_population_kernels(const EquationSystem& system, const S
     // A fused step needs kernels that see nothing change between stages but the
     // population's own state: no stage time, no input table, no synaptic input
     // (the threshold neither: a fused population samples no inputs and zeroes
-    // no synaptic input), and no stage derivative that is a constant, which the
-    // fused graph would fold in float64 where stage kernels round each stage.
-    std::optional<StageGraph> step = runge_kutta_step(spec);
+    // no synaptic input).
     auto independent = [](const std::vector<std::string>& inputs, bool time_allowed) {
       return std::none_of(inputs.begin(), inputs.end(), [time_allowed](const std::string& slot) {
         return (slot == "t" && !time_allowed) || slot.rfind("input.", 0) == 0 || slot.rfind("syn.", 0) == 0;
       });
     };
-    if (step) {
-      Program program = step->lower();
-      if (independent(program.inputs, false) && (!kernels.has_threshold || independent(kernels.threshold.inputs, true)))
-        kernels.step = std::move(program);
-    }
+    Program program = runge_kutta_step(spec).lower();
+    if (independent(program.inputs, false) && (!kernels.has_threshold || independent(kernels.threshold.inputs, true)))
+      kernels.step = std::move(program);
   }
   return kernels;
 }
 
 Program build_expression_program(const EquationSystem& system, const model::Expr& expr, const std::string& name) {
   KernelSpec spec{&system, nullptr, [](const std::string& n) { return "syn." + n; }, {}, {}};
-  StageGraph g;
-  g.name = name;
+  StageGraph g = new_stage_graph(system, name);
   SlotTable slots(g.slots);
   EquationSystem::Builder builder(system, g.graph, [&](const std::string& leaf) {
     if (system.is_state(leaf)) return g.graph.input(slots("x." + leaf));
@@ -366,8 +371,7 @@ std::vector<SynapseStagePrograms> build_synapse_kernels(const KernelSpec& spec) 
 Program build_event_program(const KernelSpec& spec, const std::vector<model::EventStatement>& statements,
                             const std::string& name) {
   const EquationSystem& system = *spec.system;
-  StageGraph g;
-  g.name = name;
+  StageGraph g = new_stage_graph(system, name);
   SlotTable slots(g.slots);
   EquationSystem::Builder builder(system, g.graph, [&](const std::string& leaf) {
     if (system.is_state(leaf)) return g.graph.input(slots("x." + leaf));

@@ -23,6 +23,7 @@ struct SystemOptions {
   std::string kind = "population";          // "population" or "projection", for messages
   std::vector<std::string> external_names;  // e.g. synaptic inputs I_gaba, or V_pre, V_post
   bool require_state = true;                // a projection may have no ODEs (event-driven only)
+  Precision precision = Precision::Double;  // the kernels' arithmetic, in which the graphs fold constants
 };
 
 class EquationSystem {
@@ -38,6 +39,7 @@ class EquationSystem {
   bool is_state(const std::string& name) const;
   bool is_external(const std::string& name) const;
   const std::vector<std::string>& external_names() const { return options_.external_names; }
+  Precision precision() const { return options_.precision; }
 
   // How leaves become graph nodes: the caller decides what a state variable,
   // a parameter or t means in the kernel being built (e.g. an RK stage value).

@@ -29,7 +29,7 @@ bool ExprGraph::is_constant(NodeId id, double value) const {
 NodeId ExprGraph::constant(double value) {
   Node n;
   n.op = Op::Constant;
-  n.value = value;
+  n.value = precision_ == Precision::Single ? static_cast<double>(static_cast<float>(value)) : value;
   return intern(n);
 }
 
@@ -41,8 +41,9 @@ NodeId ExprGraph::input(int slot) {
 }
 
 NodeId ExprGraph::unary(Op op, NodeId a) {
-  if (is_constant(a)) return constant(apply(op, node(a).value, 0.0, 0.0));
+  if (is_constant(a)) return constant(apply(op, node(a).value, 0.0, 0.0, precision_));
   if (op == Op::Neg && node(a).op == Op::Neg) return node(a).args[0];
+  if (op == Op::FlushSubnormal && node(a).op == Op::FlushSubnormal) return a;  // idempotent
   Node n;
   n.op = op;
   n.args = {a, no_node, no_node};
@@ -50,7 +51,7 @@ NodeId ExprGraph::unary(Op op, NodeId a) {
 }
 
 NodeId ExprGraph::binary(Op op, NodeId a, NodeId b) {
-  if (is_constant(a) && is_constant(b)) return constant(apply(op, node(a).value, node(b).value, 0.0));
+  if (is_constant(a) && is_constant(b)) return constant(apply(op, node(a).value, node(b).value, 0.0, precision_));
   // Identities that hold bitwise for every operand (x + 0 would turn -0 into +0, so it is kept).
   if (op == Op::Mul && is_constant(b, 1.0)) return a;
   if (op == Op::Mul && is_constant(a, 1.0)) return b;

@@ -2,7 +2,10 @@
 // A DAG of operations with structural sharing: creating a node that already
 // exists returns the existing one, so a subexpression used many times is
 // computed once. Operations on constants are folded with the exact semantics
-// of graph::apply, so folding never changes a result's bits.
+// of graph::apply in the graph's precision, so folding never changes a
+// result's bits: in a single-precision graph every constant is a float32 value
+// (a literal rounded as a kernel rounds it when it loads it) and every folded
+// result is rounded to float32, as the kernel would round it at run time.
 #include <array>
 #include <cstdint>
 #include <unordered_map>
@@ -24,6 +27,9 @@ struct Node {
 
 class ExprGraph {
  public:
+  explicit ExprGraph(Precision precision = Precision::Double) : precision_(precision) {}
+  Precision precision() const { return precision_; }
+
   NodeId constant(double value);
   NodeId input(int slot);
   NodeId unary(Op op, NodeId a);
@@ -57,6 +63,7 @@ class ExprGraph {
   // n = scale * base with scale a constant (c * w, w * c, w / c, -w); scale 1 otherwise.
   std::pair<double, NodeId> split_scale(NodeId n) const;
 
+  Precision precision_;
   std::vector<Node> nodes_;
   std::unordered_map<Key, NodeId, KeyHash> index_;
 };

@@ -13,14 +13,7 @@
 
 namespace psst::graph {
 
-// The arithmetic of a kernel. Single: every operation's result is rounded to
-// float32 (inputs too, as they are read); storage stays float64 (kernel outputs
-// are float32 values; the run loop's sums over synapses and on_pre additions
-// are done in float64, on every backend alike). +, -, *, /, sqrt computed in float64 and rounded give the
-// float32 operation's result exactly (53 >= 2 * 24 + 2), so an interpreter
-// working in double and a compiled kernel working in float agree bitwise;
-// exp, log, pow and the like are evaluated in float64 and rounded once.
-enum class Precision { Double, Single };
+// Precision (the arithmetic of a kernel, double or single) is in ops.hpp.
 
 // "double" or "single"; nullopt for anything else.
 inline const char* precision_name(Precision p) { return p == Precision::Single ? "single" : "double"; }

@@ -19,7 +19,20 @@ enum class Op : std::uint8_t {
   Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual, And, Or, Not,
   Select,  // Select(c, a, b) = c != 0 ? a : b
   Store,   // IR only: output slot = register
+  // x, or a zero of x's sign where |x| is below the smallest normal number of
+  // the kernel's precision (2^-1022 in double, 2^-126 in single): applied to the
+  // state a kernel stores (see element_kernels.hpp), never written by users.
+  FlushSubnormal,
 };
+
+// The arithmetic of a kernel. Single: every operation's result is rounded to
+// float32 (inputs too, as they are read); storage stays float64 (kernel outputs
+// are float32 values; the run loop's sums over synapses and on_pre additions
+// are done in float64, on every backend alike). +, -, *, /, sqrt computed in float64 and rounded give the
+// float32 operation's result exactly (53 >= 2 * 24 + 2), so an interpreter
+// working in double and a compiled kernel working in float agree bitwise;
+// exp, log, pow and the like are evaluated in float64 and rounded once.
+enum class Precision { Double, Single };
 
 int arity(Op op);
 const char* name(Op op);
@@ -55,9 +68,20 @@ inline double apply(Op op, double a, double b, double c) {
     case Op::Or: return (a != 0.0 || b != 0.0) ? 1.0 : 0.0;
     case Op::Not: return a == 0.0 ? 1.0 : 0.0;
     case Op::Select: return a != 0.0 ? b : c;
+    case Op::FlushSubnormal: return psst::math::flush_subnormal(a);
     case Op::Constant: case Op::Input: case Op::Store: break;
   }
   return 0.0;
+}
+
+// An operation in a kernel of the given precision: in single precision the
+// operands are float32 values (as registers hold them), the result is rounded
+// to float32, and FlushSubnormal flushes below float32's smallest normal.
+// What the interpreter computes, and what constant folding must compute.
+inline double apply(Op op, double a, double b, double c, Precision precision) {
+  if (precision == Precision::Double) return apply(op, a, b, c);
+  if (op == Op::FlushSubnormal) return psst::math::flush_subnormal(static_cast<float>(a));
+  return static_cast<float>(apply(op, a, b, c));
 }
 
 }  // namespace psst::graph

@@ -22,9 +22,10 @@ double physical_memory_bytes() {
 using backend::ElementType;
 using backend::KernelInput;
 
-graph::SystemOptions population_options(const std::vector<std::string>& synaptic_inputs) {
+graph::SystemOptions population_options(const std::vector<std::string>& synaptic_inputs, graph::Precision precision) {
   graph::SystemOptions options;
   options.external_names = synaptic_inputs;
+  options.precision = precision;
   return options;
 }
 }  // namespace
@@ -35,7 +36,7 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
       size_(spec.size),
       dt_(settings.dt),
       backend_(backend),
-      system_(spec, population_options(plan.synaptic_inputs)),
+      system_(spec, population_options(plan.synaptic_inputs, settings.precision)),
       programs_(graph::build_population_kernels(system_, scheme, spec.threshold)),
       synaptic_inputs_(plan.synaptic_inputs) {
   if (size_ == 0) throw UserError(spec.where, fmt::format("population '{}' has size 0; it needs at least one neuron", name_));

@@ -23,6 +23,7 @@ struct RunSettings {
   std::int64_t steps = 0;  // total steps of the run
   std::uint64_t seed = 0;
   double lastspike_initial = -1e9;
+  graph::Precision precision = graph::Precision::Double;  // the kernels' arithmetic (constants fold in it)
 };
 
 // The launch scalars of every kernel: {t, dt, N}.

@@ -41,6 +41,7 @@ graph::SystemOptions synapse_options(const Population& pre, const Population& po
   options.kind = "projection";
   options.external_names = pre_post_names(pre, post);
   options.require_state = false;
+  options.precision = pre.system().precision();
   return options;
 }
 

@@ -61,7 +61,8 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
   backend_ = backend::make_backend(
       overrides.backend, {overrides.threads, overrides.march_native, overrides.cache_dir, "", overrides.compile_kernels,
                           sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double});
-  RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial};
+  RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial,
+                       sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double};
   communicator_ = std::make_unique<comm::SingleProcess>();
   ModelPlan plan = plan_model(spec_);
   std::vector<std::size_t> sizes;

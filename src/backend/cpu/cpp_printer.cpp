@@ -62,6 +62,8 @@ std::string expression(const graph::Instruction& in, bool single) {
     case Op::Or: return fmt::format("({} != 0.0 || {} != 0.0) ? 1.0 : 0.0", pa, pb);
     case Op::Not: return fmt::format("{} == 0.0 ? 1.0 : 0.0", pa);
     case Op::Select: return fmt::format("{} != 0.0 ? {} : {}", pa, plain(in.b), c);
+    // On the register itself: the float overload (2^-126) in single precision.
+    case Op::FlushSubnormal: return fmt::format("psst::math::flush_subnormal({})", pa);
     case Op::Constant: case Op::Input: case Op::Store: break;
   }
   throw InternalError(fmt::format("cpp_printer: no C++ for operation {}", graph::name(in.op)));
@@ -162,7 +164,7 @@ std::string print(const graph::Program& program, const std::vector<Binding>& bin
         const int n = graph::arity(in.op);
         auto a = value(in.a), b = n > 1 ? value(in.b) : 0.0, c = n > 2 ? value(in.c) : 0.0;
         std::optional<double> folded;
-        if (a && b && c) folded = rounded(graph::apply(in.op, *a, *b, *c));
+        if (a && b && c) folded = graph::apply(in.op, *a, *b, *c, precision);
         known[static_cast<std::size_t>(in.dst)] = folded;
         s += fmt::format("    r{} = {};\n", in.dst, folded ? literal(*folded) : expression(in, single));
       }

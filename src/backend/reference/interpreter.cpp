@@ -24,6 +24,13 @@ void binary(double* d, const double* a, const double* b, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) d[i] = graph::apply(op, a[i], b[i], 0.0);
 }
 
+// Below the smallest normal number of the kernel's precision (float32's in single).
+void flush_subnormal(double* d, const double* a, std::size_t n, bool single) {
+  for (std::size_t i = 0; i < n; ++i)
+    d[i] = single ? static_cast<double>(psst::math::flush_subnormal(static_cast<float>(a[i])))
+                  : psst::math::flush_subnormal(a[i]);
+}
+
 void select(double* d, const double* c, const double* a, const double* b, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) d[i] = c[i] != 0.0 ? a[i] : b[i];
 }
@@ -99,6 +106,7 @@ class InterpretedKernel final : public Kernel {
         case Op::And: binary<Op::And>(d, r(in.a), r(in.b), n); break;
         case Op::Or: binary<Op::Or>(d, r(in.a), r(in.b), n); break;
         case Op::Select: select(d, r(in.a), r(in.b), r(in.c), n); break;
+        case Op::FlushSubnormal: flush_subnormal(d, r(in.a), n, single_); break;
       }
       // Single precision: each result (an input or constant too) rounded to float32.
       if (single_ && d)
