@@ -29,12 +29,12 @@ namespace {
 // Stored values with 0 < |v| < limit (2^-1022: subnormal).
 std::size_t count_below(psst::run::Simulation& simulation, double limit) {
   std::size_t count = 0;
-  auto add = [&count, limit](const auto& arrays) {
-    for (const auto& [name, values] : arrays)
-      for (double v : *values) count += v != 0.0 && std::fabs(v) < limit;
+  auto add = [&count, limit](const auto& owner) {
+    for (const auto& name : owner.persistent_arrays())
+      for (double v : owner.download(name)) count += v != 0.0 && std::fabs(v) < limit;
   };
-  for (auto& p : simulation.populations()) add(p->persistent_arrays());
-  for (auto& p : simulation.projections()) add(p->persistent_arrays());
+  for (auto& p : simulation.populations()) add(*p);
+  for (auto& p : simulation.projections()) add(*p);
   return count;
 }
 
