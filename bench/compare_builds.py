@@ -1,18 +1,20 @@
 #!/usr/bin/python3
-"""Before/after timing of two psst binaries on rows (a), (b), (c) of side_by_side.py.
+"""Before/after timing of psst binaries on rows (a), (b), (c) of side_by_side.py.
 
-    /usr/bin/python3 bench/compare_builds.py OLD_PSST NEW_PSST [--repeats 3]
+    /usr/bin/python3 bench/compare_builds.py OLD_PSST NEW_PSST [MORE_PSST ...] [--repeats 7]
 
-Each case runs the two binaries alternately (old, new, old, new, ...), with a
-warm kernel cache of its own, and reports the best run time of each as printed
-by `psst run` ("simulated ... in X s": the step loop, without set-up or
-compilation). Spike counts must agree between the binaries; the script says so.
+Each case runs the binaries in turn (old, new, old, new, ...), each with a warm
+kernel cache of its own, and reports the best and the median run time of each
+as printed by `psst run` ("simulated ... in X s": the step loop, without set-up
+or compilation); on a shared virtual machine the best of several interleaved
+runs is the stable figure. It says whether the spike counts agree.
 (a) the antennal lobe, 1 s, 1 thread; (b) COBAHH, 1 s, exponential Euler, 1 and
-2 threads; (c) 10,000 independent HH neurons, 100 ms, 1 thread.
+2 threads; (c) 10,000 independent HH neurons, 40 ms, 1 thread.
 """
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import tempfile
 
@@ -41,9 +43,8 @@ def run(psst, model, threads, extra, cache, out):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("old")
-    parser.add_argument("new")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("binaries", nargs="+", help="psst executables; the first is the baseline")
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="psst_compare_")
     cases = [
@@ -52,24 +53,28 @@ def main():
          ["--method", "exponential_euler"]),
         ("(b) COBAHH 1 s exp. Euler, 2 thr", os.path.join(ROOT, "models", "cobahh.toml"), 2,
          ["--method", "exponential_euler"]),
-        ("(c) HH N=1e4 100 ms, 1 thr", hh_model(tmp, 10000), 1, ["--duration", "100"]),
+        ("(c) HH N=1e4 40 ms, 1 thr", hh_model(tmp, 10000), 1, ["--duration", "40"]),
     ]
-    print(f"| case | old (s) | new (s) | new / old | spikes |")
-    print(f"|---|---|---|---|---|")
+    names = [f"#{k}" for k in range(len(args.binaries))]
+    print("binaries: " + ", ".join(f"{n} = {b}" for n, b in zip(names, args.binaries)))
+    print("| case | " + " | ".join(f"{n} best (median) s" for n in names) + " | best / #0 | spikes |")
+    print("|---|" + "---|" * len(names) + "---|---|")
     for label, model, threads, extra in cases:
-        best = {}
+        times = {n: [] for n in names}
         spikes = {}
-        for name, psst in (("old", args.old), ("new", args.new)):
-            run(psst, model, threads, extra, os.path.join(tmp, "cache_" + name), os.path.join(tmp, "warm.h5"))
+        for n, psst in zip(names, args.binaries):  # warm each binary's kernel cache
+            run(psst, model, threads, extra, os.path.join(tmp, "cache" + n), os.path.join(tmp, "warm.h5"))
         for _ in range(args.repeats):
-            for name, psst in (("old", args.old), ("new", args.new)):
-                seconds, count = run(psst, model, threads, extra, os.path.join(tmp, "cache_" + name),
-                                     os.path.join(tmp, name + ".h5"))
-                best[name] = min(best.get(name, seconds), seconds)
-                spikes[name] = count
-        agree = "equal" if spikes["old"] == spikes["new"] else f"DIFFER {spikes['old']} / {spikes['new']}"
-        print(f"| {label} | {best['old']:.3f} | {best['new']:.3f} | {best['new'] / best['old']:.3f} | {agree} |",
-              flush=True)
+            for n, psst in zip(names, args.binaries):
+                seconds, count = run(psst, model, threads, extra, os.path.join(tmp, "cache" + n),
+                                     os.path.join(tmp, "out.h5"))
+                times[n].append(seconds)
+                spikes[n] = count
+        cells = [f"{min(times[n]):.3f} ({statistics.median(times[n]):.3f})" for n in names]
+        ratios = " / ".join(f"{min(times[n]) / min(times[names[0]]):.3f}" for n in names[1:])
+        counts = sorted(set(spikes.values()))
+        agree = "equal" if len(counts) == 1 else " / ".join(str(spikes[n]) for n in names)
+        print(f"| {label} | " + " | ".join(cells) + f" | {ratios} | {agree} |", flush=True)
 
 
 if __name__ == "__main__":
