@@ -67,8 +67,9 @@ void expect_bitwise_equal(const std::filesystem::path& a, const std::filesystem:
     ASSERT_EQ(ma.rows, mb.rows);
     ASSERT_EQ(ma.cols, mb.cols);
     // (memcmp of no bytes may still not be given the null pointer of an empty dataset)
-    if (!ma.values.empty())
+    if (!ma.values.empty()) {
       EXPECT_EQ(0, std::memcmp(ma.values.data(), mb.values.data(), ma.values.size() * sizeof(double)));
+    }
   }
 }
 
