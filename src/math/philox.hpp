@@ -12,15 +12,7 @@
 
 #include <cstdint>
 
-#ifndef PSST_MATH_FN
-#  if defined(__CUDACC__)
-#    define PSST_MATH_FN __host__ __device__ __forceinline__
-#  elif defined(__GNUC__) || defined(__clang__)
-#    define PSST_MATH_FN inline __attribute__((always_inline))
-#  else
-#    define PSST_MATH_FN inline
-#  endif
-#endif
+#include "math/functions.hpp"  // PSST_MATH_FN, the hook every psst::math function is declared with
 
 namespace psst::math {
 
