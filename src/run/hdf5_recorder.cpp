@@ -122,7 +122,8 @@ void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<st
       if (!resume_rows) file_.write_vector(group + "/state/neurons", indices);
       states_.push_back({p, variable, neurons,
                          series(group + "/state/" + variable, io::DataType::Float64, neurons.size(), resume_rows),
-                         std::vector<double>(neurons.size())});
+                         std::vector<double>(neurons.size()), std::vector<double>(population.size()),
+                         population.buffer("x." + variable)});
     }
     if (record.spikes && !spikes_recorded[p] && population.has_threshold()) {
       spikes_recorded[p] = true;
@@ -145,8 +146,8 @@ std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
 void Hdf5Recorder::sample(const Simulation& simulation) {
   time_->append_value(simulation.time());
   for (auto& monitor : states_) {
-    const std::vector<double> values = simulation.populations()[monitor.population]->state(monitor.variable);
-    for (std::size_t j = 0; j < monitor.neurons.size(); ++j) monitor.row[j] = values[monitor.neurons[j]];
+    simulation.backend().download(*monitor.buffer, std::span<double>(monitor.values));
+    for (std::size_t j = 0; j < monitor.neurons.size(); ++j) monitor.row[j] = monitor.values[monitor.neurons[j]];
     monitor.series.append_row(monitor.row);
   }
 }

@@ -48,6 +48,8 @@ class Hdf5Recorder final : public StepObserver {
     std::vector<std::size_t> neurons;
     io::AppendableSeries series;
     std::vector<double> row;
+    std::vector<double> values;     // the whole variable, downloaded into this at each sample
+    backend::BufferHandle buffer;  // the variable's state buffer
   };
   struct SpikeMonitor {
     std::size_t population = 0;

@@ -38,7 +38,8 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
       backend_(backend),
       system_(spec, population_options(plan.synaptic_inputs, settings.precision)),
       programs_(graph::build_population_kernels(system_, scheme, spec.threshold)),
-      synaptic_inputs_(plan.synaptic_inputs) {
+      synaptic_inputs_(plan.synaptic_inputs),
+      buffers_(backend, fmt::format("population '{}'", spec.name)) {
   if (size_ == 0) throw UserError(spec.where, fmt::format("population '{}' has size 0; it needs at least one neuron", name_));
   // Checked before allocating: an allocation far beyond the machine's memory is a
   // message, not a crash (nor, under the address sanitizer, an abort).
@@ -90,7 +91,7 @@ void Population::resolve_parameters(const model::PopulationSpec& spec, const Run
                             fmt::format("parameter '{}' of population '{}'", ready->first, name_));
     pending.erase(ready);
   }
-  for (const auto& [name, values] : parameters_) buffers_["param." + name] = backend.allocate_with(values);
+  for (const auto& [name, values] : parameters_) buffers_.set("param." + name, backend.allocate_with(values));
 }
 
 void Population::initialise_state(const model::PopulationSpec& spec, const RunSettings& settings,
@@ -111,29 +112,22 @@ void Population::initialise_state(const model::PopulationSpec& spec, const RunSe
     add_buffer("k." + v);
     add_buffer("acc." + v);
   }
-  for (const auto& name : synaptic_inputs_) add_buffer("syn." + name);
+  for (const auto& name : synaptic_inputs_) synaptic_input_buffers_.push_back(add_buffer("syn." + name));
   for (const auto& input : spec.inputs)
     inputs_.emplace_back(backend.make_input(make_input_schedule(input, name_, size_, settings.dt, settings.steps)),
                          add_buffer("input." + input.name));
-  backend.fill(*add_buffer("lastspike"), settings.lastspike_initial);
-  add_buffer("spiking");           // the threshold condition now
-  add_buffer("spiking.previous");  // at the end of the previous step
-  add_buffer("spikes", ElementType::Index);
+  lastspike_ = add_buffer("lastspike");
+  backend.fill(*lastspike_, settings.lastspike_initial);
+  condition_ = add_buffer("spiking");                    // the threshold condition now
+  previous_condition_ = add_buffer("spiking.previous");  // at the end of the previous step
+  spike_list_ = add_buffer("spikes", ElementType::Index);
   std::vector<double> index(size_);
   for (std::size_t i = 0; i < size_; ++i) index[i] = static_cast<double>(i);
   backend.upload(*add_buffer("i"), index);
 }
 
-backend::BufferHandle& Population::add_buffer(const std::string& name, ElementType type) {
-  auto& buffer = buffers_[name];
-  if (!buffer) buffer = backend_.allocate(type, size_);
-  return buffer;
-}
-
 const backend::BufferHandle& Population::buffer(const std::string& name) const {
-  auto it = buffers_.find(name);
-  if (it == buffers_.end()) throw InternalError(fmt::format("population '{}' has no buffer '{}'", name_, name));
-  return it->second;
+  return buffers_.at(name);
 }
 
 // Only the kernels the step runs: the fused step, or the stages and the stage
@@ -201,7 +195,7 @@ void Population::initialize_threshold(double t) {
 void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_step) {
   for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
   if (stage < state_kernels_.size() && state_kernels_[stage]) state_kernels_[stage]->launch(scalars(t), 0, size_);
-  for (const auto& name : synaptic_inputs_) backend_.fill(*buffer("syn." + name), 0.0);
+  for (const auto& input : synaptic_input_buffers_) backend_.fill(*input, 0.0);
 }
 
 void Population::run_stage(std::size_t stage, double t) { stage_kernels_[stage]->launch(scalars(t), 0, size_); }
@@ -211,11 +205,10 @@ void Population::run_step(double t) { step_kernel_->launch(scalars(t), 0, size_)
 std::vector<std::uint32_t> Population::detect_spikes(double t, double spike_time) {
   if (!threshold_kernel_) return {};
   threshold_kernel_->launch(scalars(t), 0, size_);
-  const auto& spikes = buffer("spikes");
-  std::size_t count = backend_.detect_crossings(*buffer("spiking"), *buffer("spiking.previous"), *buffer("lastspike"),
-                                                spike_time, *spikes, 0, size_);
+  std::size_t count =
+      backend_.detect_crossings(*condition_, *previous_condition_, *lastspike_, spike_time, *spike_list_, 0, size_);
   std::vector<std::uint32_t> list(count);
-  if (count > 0) backend_.download(*spikes, std::span<std::uint32_t>(list), 0);
+  if (count > 0) backend_.download(*spike_list_, std::span<std::uint32_t>(list), 0);
   return list;
 }
 
@@ -225,7 +218,7 @@ void Population::set_state(const std::string& variable, const std::vector<double
   upload("x." + variable, values);
 }
 
-std::vector<double> Population::lastspike() const { return backend_.download(*buffer("lastspike")); }
+std::vector<double> Population::lastspike() const { return backend_.download(*lastspike_); }
 
 std::vector<std::string> Population::persistent_arrays() const {
   std::vector<std::string> names;

@@ -13,6 +13,7 @@
 #include "backend/backend.hpp"
 #include "graph/element_kernels.hpp"
 #include "graph/equation_system.hpp"
+#include "run/buffer_table.hpp"
 #include "run/plan.hpp"
 #include "run/values.hpp"
 
@@ -79,7 +80,10 @@ class Population {
   void bind_kernels(const PopulationPlan& plan, const graph::Scheme& scheme);
   std::unique_ptr<backend::BoundKernel> bind(const graph::Program& program, std::size_t stage,
                                              const std::vector<std::string>& outputs = {});
-  backend::BufferHandle& add_buffer(const std::string& name, backend::ElementType type = backend::ElementType::Float64);
+  const backend::BufferHandle& add_buffer(const std::string& name,
+                                         backend::ElementType type = backend::ElementType::Float64) {
+    return buffers_.add(name, size_, type);
+  }
   std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(size_)}; }
 
   std::string name_;
@@ -89,7 +93,10 @@ class Population {
   graph::EquationSystem system_;
   graph::PopulationKernels programs_;
   std::vector<std::string> synaptic_inputs_;
-  std::map<std::string, backend::BufferHandle> buffers_;  // x.V, k.V, acc.V, xs.V, syn.I, input.I, param.g, ...
+  BufferTable buffers_;  // x.V, k.V, acc.V, xs.V, syn.I, input.I, param.g, ...
+  // Bound at set-up for the primitives of every step.
+  std::vector<backend::BufferHandle> synaptic_input_buffers_;
+  backend::BufferHandle condition_, previous_condition_, lastspike_, spike_list_;
   std::map<std::string, Values> parameters_;
   std::vector<std::pair<backend::InputSourceHandle, backend::BufferHandle>> inputs_;
   std::vector<std::unique_ptr<backend::BoundKernel>> stage_kernels_, state_kernels_;  // state: null where xs = x

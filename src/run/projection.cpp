@@ -81,15 +81,14 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
           settings.seed, spec.name)),
       system_(synapse_group(spec, connectivity_.size()), synapse_options(pre, post)),
       dt_(settings.dt),
+      buffers_(backend, fmt::format("projection '{}'", spec.name)),
       on_pre_(spec.on_pre) {
   const std::size_t n = connectivity_.size();
   if (n > std::numeric_limits<std::uint32_t>::max())
     throw UserError(spec.where, fmt::format("projection '{}' has {} synapses; at most {} are supported", name_, n,
                                             std::numeric_limits<std::uint32_t>::max()));
-  for (const auto& s : spec.summed) {
+  for (const auto& s : spec.summed)
     system_.check_names(s.value, fmt::format("the summed contribution to '{}'", s.target), true);
-    summed_targets_.push_back(s.target);
-  }
   for (const auto& statement : on_pre_) system_.check_names(statement.value, "on_pre", true);
   resolve_parameters(spec, settings);
   backend.upload(*add_buffer("conn.pre", n, ElementType::Index), connectivity_.pre);
@@ -113,7 +112,7 @@ void Projection::resolve_parameters(const model::ProjectionSpec& spec, const Run
     parameters_[name] = resolve_values(value, context);
   }
   if (!spec.connect.matrix_values.empty()) parameters_[spec.connect.matrix_values] = connectivity_.matrix_values;
-  for (const auto& [name, values] : parameters_) buffers_["param." + name] = backend_.allocate_with(values);
+  for (const auto& [name, values] : parameters_) buffers_.set("param." + name, backend_.allocate_with(values));
   for (const auto& v : system_.state_variables()) {
     ValueContext context{fmt::format("initial value of '{}' in projection '{}'", v, name_),
                          fmt::format("{}/initial/{}", name_, v), n, settings.seed};
@@ -131,9 +130,10 @@ void Projection::resolve_parameters(const model::ProjectionSpec& spec, const Run
 
 void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const graph::Scheme& scheme) {
   const std::size_t n = connectivity_.size();
-  for (const auto& target : summed_targets_) add_buffer("summed." + target, n);
-  backend_.upload(*add_buffer("conn.post_offsets", post_->size() + 1, ElementType::Index),
-                  as_indices(connectivity_.post_offsets));
+  for (const auto& s : spec.summed)
+    row_sums_.emplace_back(add_buffer("summed." + s.target, n), post_->buffer("syn." + s.target));
+  post_offsets_ = add_buffer("conn.post_offsets", post_->size() + 1, ElementType::Index);
+  backend_.upload(*post_offsets_, as_indices(connectivity_.post_offsets));
   graph::KernelSpec kernel_spec{&system_, &scheme,
                                 [this](const std::string& name) { return external_slot(name, graph::Slot::Kind::StageState); }, {}, {}};
   for (const auto& s : spec.summed) kernel_spec.stage_outputs.emplace_back("summed." + s.target, s.value);
@@ -219,18 +219,6 @@ std::string Projection::external_slot(const std::string& name, graph::Slot::Kind
   return slot.text();
 }
 
-backend::BufferHandle& Projection::add_buffer(const std::string& name, std::size_t size, ElementType type) {
-  auto& b = buffers_[name];
-  if (!b) b = backend_.allocate(type, size);
-  return b;
-}
-
-const backend::BufferHandle& Projection::buffer(const std::string& name) const {
-  auto it = buffers_.find(name);
-  if (it == buffers_.end()) throw InternalError(fmt::format("projection '{}' has no buffer '{}'", name_, name));
-  return it->second;
-}
-
 // A slot of a stage kernel: over synapses, or (presynaptic) over presynaptic neurons.
 KernelInput Projection::input(const graph::Slot& slot, std::size_t stage, bool presynaptic) const {
   using Kind = graph::Slot::Kind;
@@ -255,7 +243,7 @@ KernelInput Projection::input(const graph::Slot& slot, std::size_t stage, bool p
     }
     default: break;
   }
-  if (auto it = buffers_.find(slot.text()); it != buffers_.end()) return KernelInput::array(it->second);
+  if (const auto* b = buffers_.find(slot.text())) return KernelInput::array(*b);
   throw InternalError(fmt::format("projection '{}' has no slot '{}'", name_, slot.text()));
 }
 
@@ -274,8 +262,7 @@ KernelInput Projection::event_input(const graph::Slot& slot) const {
   if (slot.kind == Kind::TimeStep) return KernelInput::launch_scalar(scalar_dt);
   if (slot.kind == Kind::Count) return KernelInput::launch_scalar(scalar_count);
   if (slot.kind == Kind::Parameter && buffer(slot.text())->size() == 1) return KernelInput::broadcast(buffer(slot.text()));
-  if (auto it = buffers_.find(slot.text()); it != buffers_.end())
-    return KernelInput::gathered(it->second, events_.due_synapse);
+  if (const auto* b = buffers_.find(slot.text())) return KernelInput::gathered(*b, events_.due_synapse);
   throw InternalError(fmt::format("on_pre of projection '{}' reads unknown slot '{}'", name_, slot.text()));
 }
 
@@ -331,9 +318,8 @@ void Projection::run_stage(std::size_t stage, double t) {
   if (presynaptic_kernels_[stage]) presynaptic_kernels_[stage]->launch(scalar, 0, pre_->size());
   synaptic_kernels_[stage]->launch(scalar, 0, size());
   // Ordered sums: synapses of post neuron i are contiguous, added in presynaptic order.
-  for (const auto& target : summed_targets_)
-    backend_.add_row_sums(*buffer("summed." + target), *buffer("conn.post_offsets"),
-                          *post_->buffer("syn." + target), 0, post_->size());
+  for (const auto& [contributions, sums] : row_sums_)
+    backend_.add_row_sums(*contributions, *post_offsets_, *sums, 0, post_->size());
 }
 
 void Projection::deliver(std::int64_t step, double t, const std::vector<std::uint32_t>& pre_spikes) {

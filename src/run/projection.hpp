@@ -12,6 +12,7 @@
 
 #include "backend/backend.hpp"
 #include "graph/element_kernels.hpp"
+#include "run/buffer_table.hpp"
 #include "run/connectivity.hpp"
 #include "run/population.hpp"
 
@@ -58,9 +59,11 @@ class Projection {
   backend::KernelInput event_input(const graph::Slot& slot) const;
   // The slot (text form) of an external name such as V_pre or g_post.
   std::string external_slot(const std::string& name, graph::Slot::Kind state_kind) const;
-  const backend::BufferHandle& buffer(const std::string& name) const;
-  backend::BufferHandle& add_buffer(const std::string& name, std::size_t size,
-                                    backend::ElementType type = backend::ElementType::Float64);
+  const backend::BufferHandle& buffer(const std::string& name) const { return buffers_.at(name); }
+  const backend::BufferHandle& add_buffer(const std::string& name, std::size_t size,
+                                         backend::ElementType type = backend::ElementType::Float64) {
+    return buffers_.add(name, size, type);
+  }
   std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(size())}; }
 
   std::string name_;
@@ -70,9 +73,11 @@ class Projection {
   Connectivity connectivity_;
   graph::EquationSystem system_;
   double dt_;
-  std::map<std::string, backend::BufferHandle> buffers_;  // x., k., acc., summed., hoisted., param., connectivity
+  BufferTable buffers_;  // x., k., acc., summed., hoisted., param., connectivity
+  // Per summed target, bound at set-up: (contributions, postsynaptic sum) for the row sums.
+  std::vector<std::pair<backend::BufferHandle, backend::BufferHandle>> row_sums_;
+  backend::BufferHandle post_offsets_;
   std::map<std::string, Values> parameters_;
-  std::vector<std::string> summed_targets_;
   std::vector<graph::SynapseStagePrograms> programs_;
   std::vector<std::unique_ptr<backend::BoundKernel>> presynaptic_kernels_, synaptic_kernels_;
 

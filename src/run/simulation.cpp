@@ -86,6 +86,7 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
     projection_pre_.push_back(plan.projections[k].pre);
   }
   spikes_.resize(populations_.size());
+  gathered_spikes_.resize(populations_.size());
   backend_->finalize();
   for (auto& p : populations_) p->initialize_threshold(0.0);
 }
@@ -128,12 +129,12 @@ void Simulation::advance_one_step() {
     if (p->fused_step()) p->run_step(static_cast<double>(n) * dt_);
   step_ = n + 1;
   const double spike_time = static_cast<double>(n) * dt_;  // PSST: the step's start
-  std::vector<std::vector<std::uint32_t>> spikes(populations_.size());
   for (std::size_t p = 0; p < populations_.size(); ++p) {
-    spikes[p] = communicator_->gather_spikes(populations_[p]->detect_spikes(time(), spike_time));
-    spikes_[p].assign(spikes[p].begin(), spikes[p].end());
+    gathered_spikes_[p] = communicator_->gather_spikes(populations_[p]->detect_spikes(time(), spike_time));
+    spikes_[p].assign(gathered_spikes_[p].begin(), gathered_spikes_[p].end());
   }
-  for (std::size_t k = 0; k < projections_.size(); ++k) projections_[k]->deliver(step_, time(), spikes[projection_pre_[k]]);
+  for (std::size_t k = 0; k < projections_.size(); ++k)
+    projections_[k]->deliver(step_, time(), gathered_spikes_[projection_pre_[k]]);
   for (auto* o : observers_) o->on_step(*this, step_, spikes_);
 }
 

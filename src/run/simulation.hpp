@@ -94,7 +94,8 @@ class Simulation {
   std::vector<std::unique_ptr<Projection>> projections_;
   std::vector<std::size_t> projection_pre_;  // population index of each projection's presynaptic side
   std::vector<StepObserver*> observers_;
-  std::vector<std::vector<std::size_t>> spikes_;
+  std::vector<std::vector<std::size_t>> spikes_;  // this step's, for observers
+  std::vector<std::vector<std::uint32_t>> gathered_spikes_;  // the same, as the Communicator gives them
   bool started_ = false, finished_ = false;
 };
 
