@@ -14,14 +14,13 @@ void FiniteStateGuard::check(const Simulation& simulation) const {
       const std::uint64_t local = simulation.backend().first_non_finite(buffer);
       const auto i = static_cast<std::size_t>(simulation.communicator().min(local));
       if (i >= buffer.size()) continue;
-      std::vector<double> value(1);
-      simulation.backend().download(buffer, std::span<double>(value), i);
-      const std::vector<double>& values = value;
+      double value = 0.0;
+      simulation.backend().download(buffer, std::span<double>(&value, 1), i);
       throw NumericalError(fmt::format(
           "numerical blow-up at t = {} ms: population '{}', variable '{}', neuron {} is {}. The equations diverged; "
           "try a smaller time step (now dt = {} ms, e.g. --dt {}) or check the parameters. The output up to this "
           "point is kept.",
-          simulation.time(), population->name(), variable, i, values[0], simulation.dt(), simulation.dt() / 10));
+          simulation.time(), population->name(), variable, i, value, simulation.dt(), simulation.dt() / 10));
     }
   }
 }
