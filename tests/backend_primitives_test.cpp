@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "backend/backend.hpp"
 #include "backend/cpu/cpu_backend.hpp"
@@ -111,6 +112,42 @@ TEST_P(BackendPrimitives, FirstNonFiniteIsTheLowestIndex) {
   EXPECT_EQ(backend->first_non_finite(*backend->allocate_with(values)), 71u);
   values[2] = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(backend->first_non_finite(*backend->allocate_with(values)), 2u);
+}
+
+// At every size a device backend's scans meet (one chunk of 32, one level, several
+// levels of sums), the same spikes, in the same order, and the same first NaN as
+// the reference backend.
+TEST_P(BackendPrimitives, CrossingsAndNonFiniteMatchTheReferenceAtEverySize) {
+  auto backend = make();
+  auto reference = psst::backend::make_backend("reference");
+  for (std::size_t n : {std::size_t{1}, std::size_t{31}, std::size_t{33}, std::size_t{1000}, std::size_t{32 * 1024 + 5},
+                        std::size_t{2'000'003}}) {
+    std::vector<double> now(n), before(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      now[i] = (i * 2654435761u) % 7 < 3 ? 1.0 : 0.0;
+      before[i] = (i * 40503u) % 5 < 2 ? 1.0 : 0.0;
+    }
+    auto crossings = [&](Backend& b) {
+      auto previous = b.allocate_with(before);
+      auto lastspike = b.allocate(ElementType::Float64, n);
+      auto spikes = b.allocate(ElementType::Index, n);
+      const std::size_t first = n / 3;
+      const std::size_t count = b.detect_crossings(*b.allocate_with(now), *previous, *lastspike, 7.5, *spikes, first, n);
+      auto list = b.download_indices(*spikes);
+      list.resize(count);
+      return std::make_tuple(list, b.download(*previous), b.download(*lastspike));
+    };
+    const auto expected = crossings(*reference);
+    if (n > 30) {
+      EXPECT_GT(std::get<0>(expected).size(), n / 10) << "the pattern has crossings";
+    }
+    EXPECT_EQ(crossings(*backend), expected) << n << " neurons";
+    std::vector<double> values(n, 0.25);
+    EXPECT_EQ(backend->first_non_finite(*backend->allocate_with(values)), n);
+    values[n - 1] = std::numeric_limits<double>::infinity();
+    values[(n * 2) / 3] = -std::numeric_limits<double>::quiet_NaN();
+    EXPECT_EQ(backend->first_non_finite(*backend->allocate_with(values)), (n * 2) / 3) << n << " values";
+  }
 }
 
 TEST_P(BackendPrimitives, InputsSampleRangesOverADefault) {

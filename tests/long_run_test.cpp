@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
+#include <tuple>
 #include <fstream>
 #include <thread>
 
@@ -86,6 +88,34 @@ TEST(LongRun, AntennalLobeSplitInTwoAndSevenPiecesEqualsOneRun) {
   split_run_equals_unsplit("locust_al.toml", 150, {77.77, 150}, 0);
   split_run_equals_unsplit("locust_al.toml", 150, {10.01, 33.33, 60.07, 99.99, 110.11, 140.03, 150}, 13.37);
 }
+
+// Every backend: a run split with checkpoints and resumed (on that backend) writes the
+// same file, bit for bit, as one cpu run: recording, checkpoints, spikes in flight.
+class SplitOnEveryBackend : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SplitOnEveryBackend, EqualsOneCpuRun) {
+  for (const auto& [name, duration, cut] : {std::tuple{"psst_three_neurons.toml", 300.0, 123.45},
+                                            std::tuple{"locust_al.toml", 60.0, 27.77}}) {
+    TempDir dir;
+    auto whole = dir / "whole.h5", split = dir / "split.h5";
+    auto r = run_command(fmt::format("{} run {} -q --backend cpu --duration {} -o {}", cli, model(name), duration,
+                                     whole.string()));
+    ASSERT_EQ(r.status, 0) << r.output;
+    r = run_command(fmt::format("{} run {} -q --backend {} --duration {} --checkpoint-every 10.01 -o {}", cli,
+                                model(name), GetParam(), cut, split.string()));
+    ASSERT_EQ(r.status, 0) << r.output;
+    r = run_command(fmt::format("{} resume {} -q --backend {} --until {}", cli, split.string(), GetParam(), duration));
+    ASSERT_EQ(r.status, 0) << r.output;
+    expect_same_datasets(whole, split);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SplitOnEveryBackend, ::testing::ValuesIn(psst::test::backends()),
+                         [](const auto& p) {
+                           std::string name = p.param;
+                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
 
 // Starts the CLI in the background; returns its pid.
 pid_t spawn(const std::vector<std::string>& args) {

@@ -48,6 +48,7 @@ struct RunArguments {
   std::optional<std::uint64_t> seed;
   std::string backend = "default";
   int threads = 0;
+  int device = 0;
   bool no_march_native = false;
   std::vector<std::string> sets;  // POP.NAME=VALUE
   bool quiet = false;
@@ -58,9 +59,11 @@ struct RunArguments {
 
 void add_backend_options(CLI::App* command, RunArguments& a) {
   command->add_option("--backend", a.backend,
-                      "where kernels run: cpu (compiled C++, threaded), reference (the interpreter), or default (cpu "
-                      "when a C++ compiler is found)")
+                      "where kernels run: cpu (compiled C++, threaded), reference (the interpreter), cuda (an NVIDIA "
+                      "GPU), cuda-emulated (the CUDA backend run on the host, for testing), or default (cpu when a "
+                      "C++ compiler is found)")
       ->capture_default_str();
+  command->add_option("--device", a.device, "cuda backend: the GPU to use (CUDA device number)")->capture_default_str();
   command->add_option("--threads", a.threads, "threads of the cpu backend (0: all cores)")->capture_default_str();
   command->add_flag("--no-march-native", a.no_march_native,
                     "cpu backend: compile for generic x86-64, not -march=native");
@@ -89,6 +92,7 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   o.seed = a.seed;
   o.backend = a.backend;
   o.threads = a.threads;
+  o.device = a.device;
   o.march_native = !a.no_march_native;
   for (const auto& set : a.sets) o.sets.push_back(psst::run::parse_setting(set));
   return o;

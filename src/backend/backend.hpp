@@ -63,10 +63,13 @@ struct EventTarget {
   Operation operation = Operation::Add;
 };
 
-// The event-driven half of a projection, for deliver_events.
+// The event-driven half of a projection, for deliver_events. Synapses are ordered by
+// (postsynaptic, presynaptic) neuron, each pair at most once: within a row of
+// post_offsets the events of a step are in ascending synapse order.
 struct EventProjection {
   EventQueueHandle queue;
   BufferHandle pre_offsets, outgoing, post;     // Index: CSR of synapses by presynaptic neuron; post of each synapse
+  BufferHandle post_offsets;                    // Index: CSR of synapses by postsynaptic neuron
   BufferHandle due_synapse, due_pre, due_post;  // Index, one per synapse: the events of a step, expanded
   std::vector<BufferHandle> values;             // Float64, one per synapse and target: the event kernel's outputs
   std::vector<EventTarget> targets;
@@ -75,6 +78,7 @@ struct EventProjection {
 
 struct BackendOptions {
   int threads = 0;            // 0: all cores (std::thread::hardware_concurrency())
+  int device = 0;             // cuda: the GPU (CUDA device ordinal)
   bool march_native = true;   // compiled backends: -march=native
   std::string cache_dir;      // compiled backends: "" = $PSST_CACHE_DIR, $XDG_CACHE_HOME/psst or ~/.cache/psst
   std::string compiler;       // compiled backends: "" = $CXX, else c++, g++ or clang++ on PATH
@@ -103,6 +107,9 @@ class Backend {
   BufferHandle allocate_with(std::span<const std::uint32_t> values);
   // Every element of a Float64 buffer set to `value` (zeroing summed inputs).
   virtual void fill(Buffer& buffer, double value) = 0;
+  // destination[offset + j] = source[index[j]] for every j of `index` (recording: the
+  // recorded neurons of a variable, staged in the backend's memory and downloaded in bulk).
+  virtual void gather(const Buffer& source, const Buffer& index, Buffer& destination, std::size_t offset) = 0;
 
   // ---- kernels --------------------------------------------------------------------------
   // A kernel for `program` bound to `arguments`. A compiled backend may defer the
@@ -137,9 +144,11 @@ class Backend {
   virtual std::size_t first_non_finite(const Buffer& buffer) const = 0;
 };
 
-// "cpu" (compiled C++, threaded; needs a C++ compiler) or "reference" (the
-// interpreter, ground truth). "default": cpu when a compiler is found, else
-// reference with a notice on stderr. Throws UserError for unknown names.
+// "cpu" (compiled C++, threaded; needs a C++ compiler), "reference" (the
+// interpreter, ground truth), "cuda" (an NVIDIA GPU) or "cuda-emulated" (the
+// CUDA backend's kernels and launches run on the host, to test it without a GPU).
+// "default": cpu when a compiler is found, else reference with a notice on
+// stderr. Throws UserError for unknown names, and for cuda where it cannot run.
 std::unique_ptr<Backend> make_backend(const std::string& name, const BackendOptions& options = {});
 std::vector<std::string> backend_names();  // the backends usable on this machine
 

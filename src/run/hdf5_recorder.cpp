@@ -61,15 +61,17 @@ void check_records(const Simulation& simulation) {
   }
 }
 
-Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, const std::filesystem::path& path, bool overwrite)
-    : file_(create_checked(simulation, path, overwrite)), last_flush_(std::chrono::steady_clock::now()) {
+Hdf5Recorder::Hdf5Recorder(Simulation& simulation, const std::filesystem::path& path, bool overwrite)
+    : backend_(simulation.backend()),
+      file_(create_checked(simulation, path, overwrite)), last_flush_(std::chrono::steady_clock::now()) {
   write_attributes(simulation);
   open_monitors(simulation, nullptr);
 }
 
-Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, io::Hdf5File file,
+Hdf5Recorder::Hdf5Recorder(Simulation& simulation, io::Hdf5File file,
                            const std::map<std::string, std::size_t>& rows)
-    : file_(std::move(file)), last_flush_(std::chrono::steady_clock::now()), resuming_(true) {
+    : backend_(simulation.backend()),
+      file_(std::move(file)), last_flush_(std::chrono::steady_clock::now()), resuming_(true) {
   check_records(simulation);
   write_attributes(simulation);
   open_monitors(simulation, &rows);
@@ -120,10 +122,9 @@ void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<st
     for (const auto& variable : record.variables) {
       std::vector<std::int64_t> indices(neurons.begin(), neurons.end());
       if (!resume_rows) file_.write_vector(group + "/state/neurons", indices);
-      states_.push_back({p, variable, neurons,
-                         series(group + "/state/" + variable, io::DataType::Float64, neurons.size(), resume_rows),
-                         std::vector<double>(neurons.size()), std::vector<double>(population.size()),
-                         population.buffer("x." + variable)});
+      add_state_monitor(p, variable, neurons,
+                        series(group + "/state/" + variable, io::DataType::Float64, neurons.size(), resume_rows),
+                        simulation);
     }
     if (record.spikes && !spikes_recorded[p] && population.has_threshold()) {
       spikes_recorded[p] = true;
@@ -143,13 +144,36 @@ std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
   return rows;
 }
 
+void Hdf5Recorder::add_state_monitor(std::size_t population, const std::string& variable,
+                                     const std::vector<std::size_t>& neurons, io::AppendableSeries series,
+                                     const Simulation& simulation) {
+  StateMonitor m{population, variable, neurons, std::move(series), {}, {}, {}, 1, 0, {}};
+  m.buffer = simulation.populations()[population]->buffer("x." + variable);
+  std::vector<std::uint32_t> index(neurons.begin(), neurons.end());
+  m.index = backend_.allocate_with(index);
+  // Up to 1 MiB of samples (at most 256) staged before one download.
+  const std::size_t columns = std::max<std::size_t>(1, neurons.size());
+  m.batch = std::clamp<std::size_t>((std::size_t{1} << 17) / columns, 1, 256);
+  m.staging = backend_.allocate(backend::ElementType::Float64, m.batch * neurons.size());
+  states_.push_back(std::move(m));
+}
+
 void Hdf5Recorder::sample(const Simulation& simulation) {
   time_->append_value(simulation.time());
   for (auto& monitor : states_) {
-    simulation.backend().download(*monitor.buffer, std::span<double>(monitor.values));
-    for (std::size_t j = 0; j < monitor.neurons.size(); ++j) monitor.row[j] = monitor.values[monitor.neurons[j]];
-    monitor.series.append_row(monitor.row);
+    backend_.gather(*monitor.buffer, *monitor.index, *monitor.staging, monitor.staged * monitor.neurons.size());
+    if (++monitor.staged == monitor.batch) drain(monitor);
   }
+}
+
+void Hdf5Recorder::drain(StateMonitor& monitor) {
+  if (monitor.staged == 0) return;
+  const std::size_t columns = monitor.neurons.size();
+  monitor.rows.resize(monitor.staged * columns);
+  backend_.download(*monitor.staging, std::span<double>(monitor.rows), 0);
+  for (std::size_t r = 0; r < monitor.staged; ++r)
+    monitor.series.append_row(std::span<const double>(monitor.rows).subspan(r * columns, columns));
+  monitor.staged = 0;
 }
 
 void Hdf5Recorder::on_start(const Simulation& simulation) {
@@ -174,6 +198,7 @@ void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step,
 void Hdf5Recorder::on_finish(const Simulation&) { flush(); }
 
 void Hdf5Recorder::flush() {
+  for (auto& monitor : states_) drain(monitor);
   file_.flush();  // writes the buffers of every series first
   last_flush_ = std::chrono::steady_clock::now();
 }

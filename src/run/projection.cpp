@@ -132,8 +132,7 @@ void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const gra
   const std::size_t n = connectivity_.size();
   for (const auto& s : spec.summed)
     row_sums_.emplace_back(add_buffer("summed." + s.target, n), post_->buffer("syn." + s.target));
-  post_offsets_ = add_buffer("conn.post_offsets", post_->size() + 1, ElementType::Index);
-  backend_.upload(*post_offsets_, as_indices(connectivity_.post_offsets));
+  bind_post_offsets();
   graph::KernelSpec kernel_spec{&system_, &scheme,
                                 [this](const std::string& name) { return external_slot(name, graph::Slot::Kind::StageState); }, {}, {}};
   for (const auto& s : spec.summed) kernel_spec.stage_outputs.emplace_back("summed." + s.target, s.value);
@@ -156,6 +155,12 @@ void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const gra
     presynaptic_kernels_.push_back(stage.presynaptic.code.empty() ? nullptr : bind(stage.presynaptic, true));
     synaptic_kernels_.push_back(bind(stage.synaptic, false));
   }
+}
+
+void Projection::bind_post_offsets() {
+  if (post_offsets_) return;
+  post_offsets_ = add_buffer("conn.post_offsets", post_->size() + 1, ElementType::Index);
+  backend_.upload(*post_offsets_, as_indices(connectivity_.post_offsets));
 }
 
 void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::Scheme& scheme) {
@@ -186,6 +191,8 @@ void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::S
   events_.pre_offsets = buffer("conn.pre_offsets");
   events_.outgoing = buffer("conn.outgoing");
   events_.post = buffer("conn.post");
+  bind_post_offsets();
+  events_.post_offsets = post_offsets_;
   events_.due_synapse = add_buffer("event.synapse", n, ElementType::Index);
   events_.due_pre = add_buffer("event.pre", n, ElementType::Index);
   events_.due_post = add_buffer("event.post", n, ElementType::Index);

@@ -53,6 +53,7 @@ class Projection {
 
  private:
   void resolve_parameters(const model::ProjectionSpec& spec, const RunSettings& settings);
+  void bind_post_offsets();  // conn.post_offsets, once
   void bind_stage_kernels(const model::ProjectionSpec& spec, const graph::Scheme& scheme);
   void set_up_events(const model::ProjectionSpec& spec, const graph::Scheme& scheme);
   backend::KernelInput input(const graph::Slot& slot, std::size_t stage, bool presynaptic) const;

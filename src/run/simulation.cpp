@@ -59,8 +59,13 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
   if (record_every_steps_ < 1) record_every_steps_ = 1;
   scheme_ = &graph::find_scheme(sim.method);
   backend_ = backend::make_backend(
-      overrides.backend, {overrides.threads, overrides.march_native, overrides.cache_dir, "", overrides.compile_kernels,
-                          sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double});
+      overrides.backend, {.threads = overrides.threads,
+                          .device = overrides.device,
+                          .march_native = overrides.march_native,
+                          .cache_dir = overrides.cache_dir,
+                          .compiler = "",
+                          .compile = overrides.compile_kernels,
+                          .precision = sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double});
   RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial,
                        sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double};
   communicator_ = std::make_unique<comm::SingleProcess>();

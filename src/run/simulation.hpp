@@ -29,6 +29,7 @@ struct RunOverrides {
   std::vector<ParameterSetting> sets;  // --set POP.NAME=VALUE, applied to the spec in order
   std::string backend = "default";  // cpu when a C++ compiler is found, else reference
   int threads = 0;                  // compiled backends: 0 = all cores
+  int device = 0;                   // cuda: the GPU (--device N)
   bool march_native = true;
   std::string cache_dir;            // compiled backends: "" = the default kernel cache
   bool compile_kernels = true;      // false: kernels are only printed (psst codegen) and run interpreted

@@ -89,46 +89,12 @@ std::string readable_prologue() {
          "#include \"math/functions.hpp\"\n#include \"math/pow.hpp\"\n#include \"math/trig.hpp\"\n\n";
 }
 
-namespace {
-
-// With comments (program and slot names) for reading, without them for the hash that names the function.
-std::string print(const graph::Program& program, const std::vector<Binding>& bindings,
-                  const std::string& function_name, bool comments, graph::Precision precision) {
+std::string print_element_body(const graph::Program& program, const std::vector<Binding>& bindings,
+                               graph::Precision precision) {
   const bool single = precision == graph::Precision::Single;
   // What a register holds after an assignment: a value rounded to the kernel's precision.
   auto rounded = [single](double v) { return single ? static_cast<double>(static_cast<float>(v)) : v; };
-  if (bindings.size() != program.inputs.size())
-    throw InternalError(fmt::format("kernel {}: {} bindings for {} inputs", program.name, bindings.size(),
-                                    program.inputs.size()));
-  // Only the program's name (an identifier psst made) goes into a comment; slot names are
-  // listed as data in comments too, but with anything outside [A-Za-z0-9_.] replaced.
-  auto safe = [comments](const std::string& text) {
-    if (!comments) return std::string();
-    std::string s;
-    for (char ch : text) s += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.') ? ch : '?';
-    return s;
-  };
-  std::string s = comments ? fmt::format("// {}{}\n", safe(program.name), single ? " (single precision)" : "") : "";
-  s += fmt::format("extern \"C\" void {}(const double* const* in, const std::uint32_t* const* index, "
-                   "double* const* out, std::size_t begin, std::size_t end) {{\n",
-                   function_name);
-  bool uses_index = false;
-  for (std::size_t i = 0; i < program.inputs.size(); ++i) {
-    s += fmt::format("  const double* in{} = in[{}];  // {} ({})\n", i, i, safe(program.inputs[i]),
-                     binding_name(bindings[i]));
-    if (bindings[i] == Binding::Broadcast) s += fmt::format("  const double b{} = in{}[0];\n", i, i);
-    if (bindings[i] == Binding::Gathered) {
-      s += fmt::format("  const std::uint32_t* ix{} = index[{}];\n", i, i);
-      uses_index = true;
-    }
-  }
-  if (!uses_index) s += "  (void)index;\n";
-  for (std::size_t o = 0; o < program.outputs.size(); ++o)
-    s += fmt::format("  double* out{} = out[{}];  // {}\n", o, o, safe(program.outputs[o]));
-  // Outputs may be the very arrays of some inputs (x.V updated in place), but element e
-  // only ever touches index e: no dependency between iterations.
-  s += "#pragma GCC ivdep\n";
-  s += "  for (std::size_t e = begin; e < end; ++e) {\n";
+  std::string s;
   if (program.register_count > 0) {
     s += single ? "    float" : "    double";
     for (int r = 0; r < program.register_count; ++r) s += fmt::format("{} r{}", r ? "," : "", r);
@@ -170,6 +136,48 @@ std::string print(const graph::Program& program, const std::vector<Binding>& bin
       }
     }
   }
+  return s;
+}
+
+namespace {
+
+// With comments (program and slot names) for reading, without them for the hash that names the function.
+std::string print(const graph::Program& program, const std::vector<Binding>& bindings,
+                  const std::string& function_name, bool comments, graph::Precision precision) {
+  const bool single = precision == graph::Precision::Single;
+  if (bindings.size() != program.inputs.size())
+    throw InternalError(fmt::format("kernel {}: {} bindings for {} inputs", program.name, bindings.size(),
+                                    program.inputs.size()));
+  // Only the program's name (an identifier psst made) goes into a comment; slot names are
+  // listed as data in comments too, but with anything outside [A-Za-z0-9_.] replaced.
+  auto safe = [comments](const std::string& text) {
+    if (!comments) return std::string();
+    std::string s;
+    for (char ch : text) s += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.') ? ch : '?';
+    return s;
+  };
+  std::string s = comments ? fmt::format("// {}{}\n", safe(program.name), single ? " (single precision)" : "") : "";
+  s += fmt::format("extern \"C\" void {}(const double* const* in, const std::uint32_t* const* index, "
+                   "double* const* out, std::size_t begin, std::size_t end) {{\n",
+                   function_name);
+  bool uses_index = false;
+  for (std::size_t i = 0; i < program.inputs.size(); ++i) {
+    s += fmt::format("  const double* in{} = in[{}];  // {} ({})\n", i, i, safe(program.inputs[i]),
+                     binding_name(bindings[i]));
+    if (bindings[i] == Binding::Broadcast) s += fmt::format("  const double b{} = in{}[0];\n", i, i);
+    if (bindings[i] == Binding::Gathered) {
+      s += fmt::format("  const std::uint32_t* ix{} = index[{}];\n", i, i);
+      uses_index = true;
+    }
+  }
+  if (!uses_index) s += "  (void)index;\n";
+  for (std::size_t o = 0; o < program.outputs.size(); ++o)
+    s += fmt::format("  double* out{} = out[{}];  // {}\n", o, o, safe(program.outputs[o]));
+  // Outputs may be the very arrays of some inputs (x.V updated in place), but element e
+  // only ever touches index e: no dependency between iterations.
+  s += "#pragma GCC ivdep\n";
+  s += "  for (std::size_t e = begin; e < end; ++e) {\n";
+  s += print_element_body(program, bindings, precision);
   s += "  }\n}\n\n";
   return s;
 }

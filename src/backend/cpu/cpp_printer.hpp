@@ -35,6 +35,13 @@ using KernelFunction = void (*)(const double* const*, const std::uint32_t* const
 std::string print_kernel(const graph::Program& program, const std::vector<Binding>& bindings,
                          const std::string& function_name, graph::Precision precision = graph::Precision::Double);
 
+// The body of the element loop, shared by every dialect (C++ and CUDA): register
+// declarations, then one statement per instruction for element `e`, reading input k
+// as b<k> (broadcast), in<k>[e] (array) or in<k>[ix<k>[e]] (gathered) and writing
+// out<k>[e]. The dialect's prologue declares those names.
+std::string print_element_body(const graph::Program& program, const std::vector<Binding>& bindings,
+                               graph::Precision precision);
+
 // The name of the function for (program, bindings): psst_kernel_ and a hash of
 // its text, so identical kernels share one function and one cache entry.
 std::string kernel_function_name(const graph::Program& program, const std::vector<Binding>& bindings,

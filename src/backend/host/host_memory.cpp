@@ -127,6 +127,17 @@ void HostBackend::fill(Buffer& buffer, double value) {
   std::fill(values, values + buffer.size(), value);
 }
 
+void HostBackend::gather(const Buffer& source, const Buffer& index, Buffer& destination, std::size_t offset) {
+  check_range(destination, offset, index.size(), "gather");
+  const double* from = host(source, ElementType::Float64).values();
+  const std::uint32_t* where = host(index, ElementType::Index).indices();
+  double* to = host(destination, ElementType::Float64).values() + offset;
+  for (std::size_t j = 0; j < index.size(); ++j) {
+    if (where[j] >= source.size()) throw InternalError("gather index out of range");
+    to[j] = from[where[j]];
+  }
+}
+
 std::unique_ptr<BoundKernel> HostBackend::bind(const graph::Program& program, const KernelArguments& arguments) {
   if (arguments.inputs.size() != program.inputs.size() || arguments.outputs.size() != program.outputs.size())
     throw InternalError(fmt::format("kernel {} bound to {} inputs and {} outputs; it has {} and {}", program.name,
