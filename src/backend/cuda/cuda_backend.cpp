@@ -31,7 +31,7 @@ class CudaBoundKernel final : public BoundKernel {
   CudaBoundKernel(std::shared_ptr<CudaState> state, std::shared_ptr<GeneratedKernel> kernel,
                   const KernelArguments& arguments)
       : state_(std::move(state)), kernel_(std::move(kernel)), arguments_(arguments) {
-    Device& device = *state_->device;
+    const std::shared_ptr<Device>& device = state_->device;
     std::vector<DevicePointer> in, index, out;
     for (const auto& input : arguments.inputs) {
       using Kind = KernelInput::Kind;
@@ -56,9 +56,9 @@ class CudaBoundKernel final : public BoundKernel {
   }
 
  private:
-  static DeviceArray upload_table(Device& device, const std::vector<DevicePointer>& pointers) {
+  static DeviceArray upload_table(const std::shared_ptr<Device>& device, const std::vector<DevicePointer>& pointers) {
     DeviceArray table(device, std::max<std::size_t>(1, pointers.size()) * sizeof(DevicePointer));
-    device.copy_to_device(table.get(), pointers.data(), pointers.size() * sizeof(DevicePointer));
+    device->copy_to_device(table.get(), pointers.data(), pointers.size() * sizeof(DevicePointer));
     return table;
   }
 
@@ -138,7 +138,7 @@ void CudaState::finalize() {
 DevicePointer CudaState::scan_level(std::size_t k, std::size_t count) {
   if (scan_levels.size() <= k) scan_levels.resize(k + 1);
   if (scan_levels[k].bytes() < count * sizeof(std::uint32_t))
-    scan_levels[k] = DeviceArray(*device, count * sizeof(std::uint32_t));
+    scan_levels[k] = DeviceArray(device, count * sizeof(std::uint32_t));
   return scan_levels[k].get();
 }
 
@@ -167,7 +167,7 @@ std::string CudaBackend::source() const {
 }
 
 BufferHandle CudaBackend::allocate(ElementType type, std::size_t size) {
-  return std::make_shared<CudaBuffer>(*state_->device, type, size);
+  return std::make_shared<CudaBuffer>(state_->device, type, size);
 }
 
 void CudaBackend::upload(Buffer& buffer, std::span<const double> values, std::size_t offset) {

@@ -119,9 +119,9 @@ void CudaBackend::deliver_events(EventProjection& p, std::int64_t step, std::spa
   const std::size_t synapses = p.due_synapse->size();
   if (queue.pre_offsets.empty()) {  // the first delivery: set up what every later one needs
     queue.pre_offsets = download_indices(*p.pre_offsets);
-    queue.due = DeviceArray(*s.device, (2 * queue.pre_offsets.size() + 1) * sizeof(std::uint32_t));
+    queue.due = DeviceArray(s.device, (2 * queue.pre_offsets.size() + 1) * sizeof(std::uint32_t));
     const std::vector<std::uint32_t> none(synapses, no_event);
-    queue.event_of_synapse = DeviceArray(*s.device, std::max<std::size_t>(1, synapses) * sizeof(std::uint32_t));
+    queue.event_of_synapse = DeviceArray(s.device, std::max<std::size_t>(1, synapses) * sizeof(std::uint32_t));
     s.device->copy_to_device(queue.event_of_synapse.get(), none.data(), synapses * sizeof(std::uint32_t));
   }
   // Ascending presynaptic neurons, each due once (one slot holds the spikes of one step).
@@ -168,15 +168,15 @@ void CudaBackend::deliver_events(EventProjection& p, std::int64_t step, std::spa
 
 InputSourceHandle CudaBackend::make_input(InputSchedule schedule) {
   auto input = std::make_shared<CudaInputSource>();
-  Device& device = *state_->device;
+  const std::shared_ptr<Device>& device = state_->device;
   if (!schedule.table.empty()) {
     input->table = DeviceArray(device, schedule.table.size() * sizeof(double));
-    device.copy_to_device(input->table.get(), schedule.table.data(), schedule.table.size() * sizeof(double));
+    device->copy_to_device(input->table.get(), schedule.table.data(), schedule.table.size() * sizeof(double));
   }
   for (const auto& range : schedule.ranges) {
     std::vector<std::uint32_t> neurons(range.neurons.begin(), range.neurons.end());
     DeviceArray list(device, neurons.size() * sizeof(std::uint32_t));
-    device.copy_to_device(list.get(), neurons.data(), neurons.size() * sizeof(std::uint32_t));
+    device->copy_to_device(list.get(), neurons.data(), neurons.size() * sizeof(std::uint32_t));
     input->range_neurons.push_back(std::move(list));
   }
   schedule.table.clear();

@@ -17,8 +17,8 @@ inline constexpr unsigned threads_per_block = 256;
 
 class CudaBuffer final : public Buffer {
  public:
-  CudaBuffer(Device& device, ElementType type, std::size_t size)
-      : Buffer(type, size), memory_(device, size * (type == ElementType::Float64 ? 8 : 4)) {}
+  CudaBuffer(std::shared_ptr<Device> device, ElementType type, std::size_t size)
+      : Buffer(type, size), memory_(std::move(device), size * (type == ElementType::Float64 ? 8 : 4)) {}
   DevicePointer pointer() const { return memory_.get(); }
 
  private:
@@ -52,7 +52,7 @@ struct GeneratedKernel {
 struct CudaState {
   CudaState(std::unique_ptr<Device> d, graph::Precision p) : device(std::move(d)), precision(p) {}
 
-  std::unique_ptr<Device> device;
+  std::shared_ptr<Device> device;
   graph::Precision precision;
   std::unique_ptr<Module> engine;
   std::map<std::string, const void*> engine_functions;

@@ -59,20 +59,21 @@ class Device {
   virtual std::string compiler_description() const = 0;
 };
 
-// A device allocation owned by one object (RAII over Device::allocate/release).
+// A device allocation owned by one object (RAII over Device::allocate/release); it
+// keeps its device alive, whatever the order in which a program drops its handles.
 class DeviceArray {
  public:
   DeviceArray() = default;
-  DeviceArray(Device& device, std::size_t bytes) : device_(&device), pointer_(device.allocate(bytes)), bytes_(bytes) {}
+  DeviceArray(std::shared_ptr<Device> device, std::size_t bytes)
+      : device_(std::move(device)), pointer_(device_->allocate(bytes)), bytes_(bytes) {}
   ~DeviceArray() { reset(); }
   DeviceArray(DeviceArray&& other) noexcept { *this = std::move(other); }
   DeviceArray& operator=(DeviceArray&& other) noexcept {
     if (this != &other) {
       reset();
-      device_ = other.device_;
+      device_ = std::move(other.device_);
       pointer_ = other.pointer_;
       bytes_ = other.bytes_;
-      other.device_ = nullptr;
       other.pointer_ = 0;
       other.bytes_ = 0;
     }
@@ -84,13 +85,13 @@ class DeviceArray {
   std::size_t bytes() const { return bytes_; }
   void reset() noexcept {
     if (device_ && pointer_) device_->release(pointer_);
-    device_ = nullptr;
+    device_.reset();
     pointer_ = 0;
     bytes_ = 0;
   }
 
  private:
-  Device* device_ = nullptr;
+  std::shared_ptr<Device> device_;
   DevicePointer pointer_ = 0;
   std::size_t bytes_ = 0;
 };
