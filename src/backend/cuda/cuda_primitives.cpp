@@ -89,31 +89,24 @@ std::size_t CudaBackend::first_non_finite(const Buffer& buffer) const {
 }
 
 EventQueueHandle CudaBackend::make_event_queue(std::size_t ring_size) {
-  auto queue = std::make_shared<CudaEventQueue>();
-  queue->ring.resize(ring_size);
-  return queue;
+  return std::make_shared<CudaEventQueue>(ring_size);
 }
 
 void CudaBackend::queue_spikes(EventQueue& queue, std::int64_t due_step, std::span<const std::uint32_t> neurons) {
-  auto& ring = dynamic_cast<CudaEventQueue&>(queue).ring;
-  auto& due = ring[static_cast<std::size_t>(due_step % static_cast<std::int64_t>(ring.size()))];
-  due.insert(due.end(), neurons.begin(), neurons.end());
+  dynamic_cast<CudaEventQueue&>(queue).ring.add(due_step, neurons);
 }
 
 std::vector<std::vector<std::uint32_t>> CudaBackend::download_queue(const EventQueue& queue) const {
-  return dynamic_cast<const CudaEventQueue&>(queue).ring;
+  return dynamic_cast<const CudaEventQueue&>(queue).ring.entries();
 }
 
 void CudaBackend::upload_queue(EventQueue& queue, const std::vector<std::vector<std::uint32_t>>& entries) {
-  auto& ring = dynamic_cast<CudaEventQueue&>(queue).ring;
-  if (entries.size() != ring.size())
-    throw InternalError(fmt::format("event queue of {} steps given {}", ring.size(), entries.size()));
-  ring = entries;
+  dynamic_cast<CudaEventQueue&>(queue).ring.restore(entries);
 }
 
 void CudaBackend::deliver_events(EventProjection& p, std::int64_t step, std::span<const double> scalars) {
   auto& queue = dynamic_cast<CudaEventQueue&>(*p.queue);
-  auto& due = queue.ring[static_cast<std::size_t>(step % static_cast<std::int64_t>(queue.ring.size()))];
+  auto& due = queue.ring.slot(step);
   if (due.empty()) return;
   CudaState& s = *state_;
   const std::size_t synapses = p.due_synapse->size();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "backend/spike_ring.hpp"
 #include "backend/cuda/device.hpp"
 
 namespace psst::backend::cuda {
@@ -29,7 +30,8 @@ class CudaBuffer final : public Buffer {
 DevicePointer device_pointer(const Buffer& buffer, ElementType type);
 
 struct CudaEventQueue final : public EventQueue {
-  std::vector<std::vector<std::uint32_t>> ring;  // presynaptic neurons due, by step modulo the ring size
+  explicit CudaEventQueue(std::size_t steps) : ring(steps) {}
+  SpikeRing ring;
   // Set up at the first delivery: the CSR offsets on the host (to number the events of
   // a step), the due neurons and their first events on the device, and each synapse's
   // event of the step (0xffffffff: none) for postsynaptic targets.

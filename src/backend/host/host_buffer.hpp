@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "backend/spike_ring.hpp"
 
 namespace psst::backend::host {
 
@@ -27,7 +28,8 @@ HostBuffer& host(Buffer& buffer, ElementType type);
 const HostBuffer& host(const Buffer& buffer, ElementType type);
 
 struct HostEventQueue final : public EventQueue {
-  std::vector<std::vector<std::uint32_t>> ring;  // presynaptic neurons due, by step modulo the ring size
+  explicit HostEventQueue(std::size_t steps) : ring(steps) {}
+  SpikeRing ring;
 };
 
 struct HostInputSource final : public InputSource {

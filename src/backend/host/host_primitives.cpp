@@ -54,20 +54,15 @@ std::size_t HostBackend::detect_crossings(const Buffer& condition, Buffer& previ
 }
 
 EventQueueHandle HostBackend::make_event_queue(std::size_t ring_size) {
-  auto queue = std::make_shared<HostEventQueue>();
-  queue->ring.resize(ring_size);
-  return queue;
+  return std::make_shared<HostEventQueue>(ring_size);
 }
 
 void HostBackend::queue_spikes(EventQueue& queue, std::int64_t due_step, std::span<const std::uint32_t> neurons) {
-  auto& ring = dynamic_cast<HostEventQueue&>(queue).ring;
-  auto& due = ring[static_cast<std::size_t>(due_step % static_cast<std::int64_t>(ring.size()))];
-  due.insert(due.end(), neurons.begin(), neurons.end());
+  dynamic_cast<HostEventQueue&>(queue).ring.add(due_step, neurons);
 }
 
 void HostBackend::deliver_events(EventProjection& p, std::int64_t step, std::span<const double> scalars) {
-  auto& ring = dynamic_cast<HostEventQueue&>(*p.queue).ring;
-  auto& due = ring[static_cast<std::size_t>(step % static_cast<std::int64_t>(ring.size()))];
+  auto& due = dynamic_cast<HostEventQueue&>(*p.queue).ring.slot(step);
   if (due.empty()) return;
   // Ascending presynaptic neurons (spikes of several steps could share a slot), then
   // each neuron's outgoing synapses in ascending order.
@@ -111,14 +106,11 @@ void HostBackend::deliver_events(EventProjection& p, std::int64_t step, std::spa
 }
 
 std::vector<std::vector<std::uint32_t>> HostBackend::download_queue(const EventQueue& queue) const {
-  return dynamic_cast<const HostEventQueue&>(queue).ring;
+  return dynamic_cast<const HostEventQueue&>(queue).ring.entries();
 }
 
 void HostBackend::upload_queue(EventQueue& queue, const std::vector<std::vector<std::uint32_t>>& entries) {
-  auto& ring = dynamic_cast<HostEventQueue&>(queue).ring;
-  if (entries.size() != ring.size())
-    throw InternalError(fmt::format("event queue of {} steps given {}", ring.size(), entries.size()));
-  ring = entries;
+  dynamic_cast<HostEventQueue&>(queue).ring.restore(entries);
 }
 
 std::size_t HostBackend::first_non_finite(const Buffer& buffer) const {
