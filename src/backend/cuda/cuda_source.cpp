@@ -1,6 +1,5 @@
 #include "backend/cuda/cuda_source.hpp"
 
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -90,11 +89,12 @@ std::string math_source() { return cpu::math_functions_source; }
 std::string engine_source() { return engine_kernels_source; }
 
 std::vector<std::string> engine_kernel_names() {
-  static const std::regex kernel(R"(extern "C" __global__ void ([a-z_0-9]+)\()");
+  const std::string text = engine_kernels_source, marker = "extern \"C\" __global__ void ";
   std::vector<std::string> names;
-  const std::string text = engine_kernels_source;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), kernel); it != std::sregex_iterator(); ++it)
-    names.push_back((*it)[1]);
+  for (std::size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+    const std::size_t begin = at + marker.size();
+    names.push_back(text.substr(begin, text.find('(', begin) - begin));
+  }
   return names;
 }
 
