@@ -1,7 +1,8 @@
 // psst::math computes the same bits in the reference interpreter (graph::apply,
 // compiled into psst) and in kernels compiled by the cpu backend (the header
 // text printed into a generated translation unit, compiled by another compiler
-// run with other flags, -march=native, vectorised): every elementary function,
+// run with other flags, -march=native, vectorised) and in CUDA kernels (cuda-emulated;
+// NVRTC compiles them): every elementary function,
 // over arguments of every magnitude, in double and in single precision.
 #include <gtest/gtest.h>
 
@@ -15,6 +16,11 @@
 
 #include "backend/backend.hpp"
 #include "backend/cpu/cpu_backend.hpp"
+#include "backend/cuda/cuda_backend.hpp"
+#include "model/error.hpp"
+#ifdef PSST_HAVE_CUDA
+#include "backend/cuda/gpu/gpu_device.hpp"
+#endif
 #include "graph/ops.hpp"
 #include "test_support.hpp"
 
@@ -91,6 +97,32 @@ Outputs run(psst::backend::Backend& backend, const Program& program, const std::
   return out;
 }
 
+#ifdef PSST_HAVE_CUDA
+// The same functions compile with NVRTC for the GPU (sin and cos read their constant
+// table in device code), without a fused multiply-add in the PTX.
+TEST(MathBackends, EveryFunctionCompilesWithNvrtc) {
+  if (!psst::backend::cpu::CpuBackend::compiler_available()) GTEST_SKIP() << "no C++ compiler: no cuda-emulated";
+  auto backend = psst::backend::make_backend("cuda-emulated");
+  psst::backend::KernelArguments arguments;
+  arguments.inputs = {psst::backend::KernelInput::array(backend->allocate(psst::backend::ElementType::Float64, 1)),
+                      psst::backend::KernelInput::array(backend->allocate(psst::backend::ElementType::Float64, 1))};
+  const Program program = elementary_functions();
+  for (std::size_t k = 0; k < program.outputs.size(); ++k)
+    arguments.outputs.push_back(backend->allocate(psst::backend::ElementType::Float64, 1));
+  auto kernel = backend->bind(program, arguments);
+  const auto module = dynamic_cast<psst::backend::cuda::CudaBackend&>(*backend).module_source();
+  std::string ptx;
+  try {
+    ptx = psst::backend::cuda::compile_to_ptx(module);
+  } catch (const psst::UserError& e) {
+    GTEST_SKIP() << "NVRTC is not usable here: " << e.what();
+  }
+  EXPECT_NE(ptx.find(".entry " + module.units.at(0).kernels.at(0)), std::string::npos);
+  EXPECT_EQ(ptx.find("fma.rn"), std::string::npos);
+  EXPECT_NE(ptx.find("div.rn.f64"), std::string::npos);
+}
+#endif
+
 void expect_same_bits(psst::graph::Precision precision) {
   if (!psst::backend::cpu::CpuBackend::compiler_available())
     GTEST_SKIP() << "no C++ compiler: the cpu backend is not available";
@@ -102,16 +134,21 @@ void expect_same_bits(psst::graph::Precision precision) {
   options.precision = precision;
   options.cache_dir = cache.path().string();
   const Outputs expected = run(*psst::backend::make_backend("reference", options), program, x, y);
-  const Outputs actual = run(*psst::backend::make_backend("cpu", options), program, x, y);
-  for (std::size_t k = 0; k < expected.size(); ++k) {
-    int mismatches = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto e = std::bit_cast<std::uint64_t>(expected[k][i]), a = std::bit_cast<std::uint64_t>(actual[k][i]);
-      if (e != a && ++mismatches <= 5)
-        ADD_FAILURE() << program.outputs[k] << "(" << x[i] << (k + 1 == expected.size() ? ", " + std::to_string(y[i]) : "")
-                      << "): interpreter 0x" << std::hex << e << ", cpu kernel 0x" << a << std::dec;
+  for (const std::string& backend : psst::test::backends()) {
+    if (backend == "reference") continue;
+    const Outputs actual = run(*psst::backend::make_backend(backend, options), program, x, y);
+    for (std::size_t k = 0; k < expected.size(); ++k) {
+      int mismatches = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto e = std::bit_cast<std::uint64_t>(expected[k][i]), a = std::bit_cast<std::uint64_t>(actual[k][i]);
+        if (e != a && ++mismatches <= 5)
+          ADD_FAILURE() << program.outputs[k] << "(" << x[i]
+                        << (k + 1 == expected.size() ? ", " + std::to_string(y[i]) : "") << "): interpreter 0x"
+                        << std::hex << e << ", " << backend << " kernel 0x" << a << std::dec;
+      }
+      EXPECT_EQ(mismatches, 0) << backend << ", " << program.outputs[k] << ": " << mismatches << " of " << n
+                               << " results differ";
     }
-    EXPECT_EQ(mismatches, 0) << program.outputs[k] << ": " << mismatches << " of " << n << " results differ";
   }
   // The arguments did reach every path: finite, infinite and NaN results, both signs.
   for (std::size_t k = 0; k < expected.size(); ++k) {
@@ -128,8 +165,8 @@ void expect_same_bits(psst::graph::Precision precision) {
   }
 }
 
-TEST(MathFunctions, CpuKernelsGiveTheInterpreterBitsInDouble) { expect_same_bits(psst::graph::Precision::Double); }
+TEST(MathFunctions, CompiledKernelsGiveTheInterpreterBitsInDouble) { expect_same_bits(psst::graph::Precision::Double); }
 
-TEST(MathFunctions, CpuKernelsGiveTheInterpreterBitsInSingle) { expect_same_bits(psst::graph::Precision::Single); }
+TEST(MathFunctions, CompiledKernelsGiveTheInterpreterBitsInSingle) { expect_same_bits(psst::graph::Precision::Single); }
 
 }  // namespace
