@@ -293,6 +293,7 @@ NodeId EquationSystem::Builder::expression(const Expr& expr) {
         case model::Function::Floor: return graph_.unary(Op::Floor, a[0]);
         case model::Function::XOverExpm1: return graph_.unary(Op::XOverExpm1, a[0]);
         case model::Function::Where: return graph_.select(a[0], a[1], a[2]);
+        case model::Function::Fma: return graph_.fma(a[0], a[1], a[2]);
       }
       break;
     }

@@ -73,6 +73,15 @@ NodeId ExprGraph::select(NodeId condition, NodeId if_true, NodeId if_false) {
   return intern(n);
 }
 
+NodeId ExprGraph::fma(NodeId a, NodeId b, NodeId c) {
+  if (is_constant(a) && is_constant(b) && is_constant(c))
+    return constant(apply(Op::Fma, node(a).value, node(b).value, node(c).value, precision_));
+  Node n;
+  n.op = Op::Fma;
+  n.args = {a, b, c};
+  return intern(n);
+}
+
 std::pair<double, NodeId> ExprGraph::split_scale(NodeId id) const {
   const Node& n = node(id);
   if (n.op == Op::Mul && is_constant(n.args[0])) return {node(n.args[0]).value, n.args[1]};

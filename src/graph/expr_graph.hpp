@@ -35,6 +35,8 @@ class ExprGraph {
   NodeId unary(Op op, NodeId a);
   NodeId binary(Op op, NodeId a, NodeId b);
   NodeId select(NodeId condition, NodeId if_true, NodeId if_false);
+  // a * b + c rounded once (Op::Fma); folded when all three are constants.
+  NodeId fma(NodeId a, NodeId b, NodeId c);
   // a / b, with the removable singularity of Hodgkin-Huxley rate functions
   // c1 w / (exp(c2 w) - 1) (0/0 at w = 0) replaced by its limit c1 / c2 where the
   // denominator is exactly 0. Everywhere else the raw formula, bit for bit.

@@ -8,7 +8,7 @@ int arity(Op op) {
     case Op::Neg: case Op::Exp: case Op::Expm1: case Op::Log: case Op::Sqrt: case Op::Abs: case Op::Tanh:
     case Op::Sin: case Op::Cos: case Op::Floor: case Op::XOverExpm1: case Op::Not: case Op::Store:
     case Op::FlushSubnormal: return 1;
-    case Op::Select: return 3;
+    case Op::Select: case Op::Fma: return 3;
     default: return 2;
   }
 }
@@ -45,6 +45,7 @@ const char* name(Op op) {
     case Op::Or: return "or";
     case Op::Not: return "not";
     case Op::Select: return "select";
+    case Op::Fma: return "fma";
     case Op::Store: return "store";
     case Op::FlushSubnormal: return "flush_subnormal";
   }

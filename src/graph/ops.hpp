@@ -18,6 +18,8 @@ enum class Op : std::uint8_t {
   Exp, Expm1, Log, Sqrt, Abs, Min, Max, Tanh, Sin, Cos, Floor, XOverExpm1,
   Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual, And, Or, Not,
   Select,  // Select(c, a, b) = c != 0 ? a : b
+  Fma,     // Fma(a, b, c) = a * b + c rounded once (IEEE fusedMultiplyAdd): the same bits on every
+           // backend (x86 with FMA, libm without, CUDA); never formed by contraction, only asked for
   Store,   // IR only: output slot = register
   // x, or a zero of x's sign where |x| is below the smallest normal number of
   // the kernel's precision (2^-1022 in double, 2^-126 in single): applied to the
@@ -68,6 +70,7 @@ inline double apply(Op op, double a, double b, double c) {
     case Op::Or: return (a != 0.0 || b != 0.0) ? 1.0 : 0.0;
     case Op::Not: return a == 0.0 ? 1.0 : 0.0;
     case Op::Select: return a != 0.0 ? b : c;
+    case Op::Fma: return std::fma(a, b, c);
     case Op::FlushSubnormal: return psst::math::flush_subnormal(a);
     case Op::Constant: case Op::Input: case Op::Store: break;
   }

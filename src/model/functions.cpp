@@ -5,7 +5,7 @@
 namespace psst::model {
 
 namespace {
-constexpr std::array<FunctionInfo, 14> functions{{
+constexpr std::array<FunctionInfo, 15> functions{{
     {Function::Exp, "exp", 1, "exp(x)"},
     {Function::Expm1, "expm1", 1, "expm1(x)"},
     {Function::Log, "log", 1, "log(x)"},
@@ -20,6 +20,7 @@ constexpr std::array<FunctionInfo, 14> functions{{
     {Function::Floor, "floor", 1, "floor(x)"},
     {Function::Where, "where", 3, "where(condition, if_true, if_false)"},
     {Function::XOverExpm1, "x_over_expm1", 1, "x_over_expm1(x) = x/(exp(x)-1)"},
+    {Function::Fma, "fma", 3, "fma(x, y, z) = x*y + z rounded once"},
 }};
 }  // namespace
 
@@ -31,7 +32,7 @@ std::optional<FunctionInfo> find_function(std::string_view name) {
 
 std::string_view function_list() {
   return "exp(x), expm1(x), log(x), sqrt(x), pow(x, y), abs(x), min(x, y), max(x, y), tanh(x), sin(x), cos(x), "
-         "floor(x), where(c, a, b), x_over_expm1(x)";
+         "floor(x), where(c, a, b), x_over_expm1(x), fma(x, y, z)";
 }
 
 }  // namespace psst::model

@@ -62,6 +62,9 @@ std::string expression(const graph::Instruction& in, bool single) {
     case Op::Or: return fmt::format("({} != 0.0 || {} != 0.0) ? 1.0 : 0.0", pa, pb);
     case Op::Not: return fmt::format("{} == 0.0 ? 1.0 : 0.0", pa);
     case Op::Select: return fmt::format("{} != 0.0 ? {} : {}", pa, plain(in.b), c);
+    // Correctly rounded everywhere (std::fma: an instruction with -march=native on FMA
+    // hardware, libm's exact fma without; CUDA's fma): the interpreter's bits.
+    case Op::Fma: return fmt::format("std::fma({}, {}, {})", a, b, r(in.c));
     // On the register itself: the float overload (2^-126) in single precision.
     case Op::FlushSubnormal: return fmt::format("psst::math::flush_subnormal({})", pa);
     case Op::Constant: case Op::Input: case Op::Store: break;

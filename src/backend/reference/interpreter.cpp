@@ -35,6 +35,10 @@ void select(double* d, const double* c, const double* a, const double* b, std::s
   for (std::size_t i = 0; i < n; ++i) d[i] = c[i] != 0.0 ? a[i] : b[i];
 }
 
+void fused_multiply_add(double* d, const double* a, const double* b, const double* c, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) d[i] = graph::apply(Op::Fma, a[i], b[i], c[i]);
+}
+
 class InterpretedKernel final : public Kernel {
  public:
   InterpretedKernel(graph::Program program, graph::Precision precision)
@@ -106,6 +110,7 @@ class InterpretedKernel final : public Kernel {
         case Op::And: binary<Op::And>(d, r(in.a), r(in.b), n); break;
         case Op::Or: binary<Op::Or>(d, r(in.a), r(in.b), n); break;
         case Op::Select: select(d, r(in.a), r(in.b), r(in.c), n); break;
+        case Op::Fma: fused_multiply_add(d, r(in.a), r(in.b), r(in.c), n); break;
         case Op::FlushSubnormal: flush_subnormal(d, r(in.a), n, single_); break;
       }
       // Single precision: each result (an input or constant too) rounded to float32.
