@@ -20,7 +20,7 @@ struct SpikeCounter final : psst::run::StepObserver {
 };
 
 int main(int argc, char** argv) {
-  std::size_t neurons = argc > 1 ? std::stoul(argv[1]) : 10000;
+  std::size_t neurons = argc > 1 ? static_cast<std::size_t>(std::stod(argv[1])) : 10000;  // 1e6 as well as 1000000
   double duration = argc > 2 ? std::stod(argv[2]) : 100.0;
   psst::run::RunOverrides overrides;
   overrides.backend = argc > 3 ? argv[3] : "reference";
