@@ -140,7 +140,8 @@ int main(int argc, char** argv) try {
     fmt::print(stderr, "psst_bench_cuda_handwritten: '{}' is not a CUDA backend (cuda or cuda-emulated)\n", device_name);
     return 2;
   }
-  psst::backend::cuda::Device& device = cuda->device();
+  const std::shared_ptr<psst::backend::cuda::Device> handle = cuda->shared_device();
+  psst::backend::cuda::Device& device = *handle;
   const double setup_seconds = seconds_since(setup_start);
 
   // Compile (or load from psst's cache): reported apart from the run.
@@ -152,8 +153,8 @@ int main(int argc, char** argv) try {
   const std::size_t bytes = neurons * sizeof(double);
   std::vector<double> V(neurons, -71.0), zeros(neurons, 0.0);
   std::vector<std::uint32_t> spikes(neurons, 0);
-  DeviceArray dV(device, bytes), dm(device, bytes), dh(device, bytes), dn(device, bytes),
-      dspikes(device, neurons * sizeof(std::uint32_t));
+  DeviceArray dV(handle, bytes), dm(handle, bytes), dh(handle, bytes), dn(handle, bytes),
+      dspikes(handle, neurons * sizeof(std::uint32_t));
   const auto upload_start = std::chrono::steady_clock::now();
   device.copy_to_device(dV.get(), V.data(), bytes);
   device.copy_to_device(dm.get(), zeros.data(), bytes);

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,37 @@ TEST(ConstantFolding, SinglePrecisionConstantsAreFloat32) {
   // float32's smallest normal stays, half of it is flushed (a normal double).
   EXPECT_EQ(graph.node(graph.unary(Op::FlushSubnormal, graph.constant(0x1p-127))).value, 0.0);
   EXPECT_EQ(graph.node(graph.unary(Op::FlushSubnormal, graph.constant(0x1p-126))).value, 0x1p-126);
+}
+
+}  // namespace
+
+namespace {
+
+// x / 2^k becomes x * 2^-k (cheaper, and the same real number rounded once): the
+// same bits as the division for every x, in both precisions; other divisors stay.
+TEST(ExactRewrites, DivisionByAPowerOfTwoIsAMultiplicationWithTheSameBits) {
+  const double xs[] = {0.0, -0.0, 1.0, -3.0, 0x1p-1074, 0x1.8p-1060, 1e-310, 0x1p1023, 1.7976931348623157e308,
+                       0.1, -7.3e-42, 1e-45, 3.4e38, std::numeric_limits<double>::infinity(),
+                       std::numeric_limits<double>::quiet_NaN()};
+  for (Precision precision : {Precision::Double, Precision::Single}) {
+    for (double d : {4.0, 0.5, -2.0, 0x1p-100, 0x1p100, 0x1p-1022}) {
+      ExprGraph graph(precision);
+      const NodeId divisor = graph.constant(d);  // in single precision: d rounded to float32
+      const double dv = graph.node(divisor).value;
+      const NodeId n = graph.binary(Op::Div, graph.input(0), divisor);
+      const bool in_range = precision == Precision::Double || (std::fabs(d) >= 0x1p-126 && std::fabs(d) <= 0x1p126);
+      EXPECT_EQ(graph.node(n).op, in_range ? Op::Mul : Op::Div) << d;
+      const double r = graph.node(graph.node(n).args[1]).value;
+      for (double x0 : xs) {
+        const double x = precision == Precision::Single ? static_cast<double>(static_cast<float>(x0)) : x0;
+        const double divided = psst::graph::apply(Op::Div, x, dv, 0.0, precision);
+        const double computed = psst::graph::apply(graph.node(n).op, x, r, 0.0, precision);
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(divided), std::bit_cast<std::uint64_t>(computed)) << x << " / " << d;
+      }
+    }
+    ExprGraph graph(precision);
+    EXPECT_EQ(graph.node(graph.binary(Op::Div, graph.input(0), graph.constant(3.0))).op, Op::Div);
+  }
 }
 
 }  // namespace

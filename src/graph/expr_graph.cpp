@@ -50,12 +50,28 @@ NodeId ExprGraph::unary(Op op, NodeId a) {
   return intern(n);
 }
 
+std::optional<double> ExprGraph::exact_reciprocal(double d) const {
+  int exponent = 0;
+  if (!std::isfinite(d) || d == 0.0 || std::fabs(std::frexp(d, &exponent)) != 0.5) return std::nullopt;
+  const double r = 1.0 / d;  // a power of two: exact unless it leaves the range
+  const bool representable = precision_ == Precision::Single ? static_cast<double>(static_cast<float>(r)) == r &&
+                                                                   std::isfinite(static_cast<float>(r))
+                                                             : std::isfinite(r);
+  if (!representable || r * d != 1.0) return std::nullopt;
+  return r;
+}
+
 NodeId ExprGraph::binary(Op op, NodeId a, NodeId b) {
   if (is_constant(a) && is_constant(b)) return constant(apply(op, node(a).value, node(b).value, 0.0, precision_));
   // Identities that hold bitwise for every operand (x + 0 would turn -0 into +0, so it is kept).
   if (op == Op::Mul && is_constant(b, 1.0)) return a;
   if (op == Op::Mul && is_constant(a, 1.0)) return b;
   if (op == Op::Div && is_constant(b, 1.0)) return a;
+  // x / 2^k is x * 2^-k: the same real number, rounded once either way, so the same
+  // bits for every x (zeros, subnormals, infinities, NaN); a multiplication is cheaper.
+  if (op == Op::Div && is_constant(b)) {
+    if (auto reciprocal = exact_reciprocal(node(b).value)) return binary(Op::Mul, a, constant(*reciprocal));
+  }
   if (op == Op::Sub && is_constant(b, 0.0) && !std::signbit(node(b).value)) return a;
   if (is_commutative(op) && b < a) std::swap(a, b);
   Node n;

@@ -8,6 +8,7 @@
 // result is rounded to float32, as the kernel would round it at run time.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -61,6 +62,8 @@ class ExprGraph {
     std::size_t operator()(const Key& k) const;
   };
   NodeId intern(const Node& node);
+  // 1 / d when d is a power of two whose reciprocal is exact in the graph's precision.
+  std::optional<double> exact_reciprocal(double d) const;
   NodeId integer_power(NodeId base, long exponent);
   // n = scale * base with scale a constant (c * w, w * c, w / c, -w); scale 1 otherwise.
   std::pair<double, NodeId> split_scale(NodeId n) const;

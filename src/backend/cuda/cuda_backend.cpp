@@ -149,6 +149,8 @@ CudaBackend::~CudaBackend() = default;
 
 Device& CudaBackend::device() { return *state_->device; }
 
+std::shared_ptr<Device> CudaBackend::shared_device() { return state_->device; }
+
 void CudaBackend::finalize() { state_->finalize(); }
 
 std::string CudaBackend::report() const {

@@ -28,6 +28,7 @@ class CudaBackend final : public Backend {
   // Every generated kernel bound so far, as one module (what finalize() compiles at once).
   ModuleSource module_source() const;
   Device& device();
+  std::shared_ptr<Device> shared_device();  // for device memory owned outside the backend (DeviceArray)
 
   BufferHandle allocate(ElementType type, std::size_t size) override;
   void upload(Buffer& buffer, std::span<const double> values, std::size_t offset) override;
