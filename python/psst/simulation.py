@@ -88,7 +88,7 @@ class Simulation(Results):
         with self.model.errors():
             s.prepare(end)
         bar = progress_bar((end - start) * s.dt, progress and end > start)
-        chunk, shown = 16, start
+        chunk = 16
         try:
             while s.step < end:
                 began = time.perf_counter()
@@ -96,9 +96,8 @@ class Simulation(Results):
                     s.advance(min(s.step + chunk, end))
                 elapsed = time.perf_counter() - began
                 chunk = max(1, min(1 << 20, int(chunk * 0.1 / max(elapsed, 1e-4))))  # about 0.1 s a chunk
-                if bar is not None:
-                    bar.update((s.step - shown) * s.dt)
-                    shown = s.step
+                if bar is not None:  # simulated ms so far, rounded as the bar's total
+                    bar.update(round((s.step - start) * s.dt, 6) - bar.n)
         except KeyboardInterrupt:
             self._stop()
             raise
