@@ -170,7 +170,8 @@ class Model:
         return dict(self._parsed().populations)
 
     def describe(self):
-        """Each population's state variables, definitions and parameters, as psst compiled them."""
+        """Each population's state variables, definitions, parameters and kernels in psst's IR ("ir"),
+        as psst compiled them: a list of dicts, one per population."""
         with self.errors():
             return self._parsed().describe()
 

@@ -35,11 +35,15 @@ void Session::start(std::unique_ptr<run::Simulation> simulation) {
 }
 
 void Session::prepare(std::int64_t end_step) {
+  require_recorder();
   if (end_step > simulation_->total_steps() || pending_settings_)
     rebuild(std::max(end_step, simulation_->total_steps()));
 }
 
-std::int64_t Session::advance(std::int64_t last_step) { return simulation_->run_until_step(last_step); }
+std::int64_t Session::advance(std::int64_t last_step) {
+  require_recorder();
+  return simulation_->run_until_step(last_step);
+}
 
 void Session::set(const std::string& owner, const std::string& name, double value) {
   run::ParameterSetting setting{owner, name, value};
@@ -48,23 +52,43 @@ void Session::set(const std::string& owner, const std::string& name, double valu
   pending_settings_ = true;
 }
 
-void Session::checkpoint() { run::write_checkpoint(*simulation_, *recorder_); }
+void Session::checkpoint() {
+  require_recorder();
+  run::write_checkpoint(*simulation_, *recorder_);
+}
+
+void Session::flush() {
+  require_recorder();
+  recorder_->flush();
+}
+
+io::Hdf5File& Session::file() {
+  require_recorder();
+  return recorder_->file();
+}
 
 void Session::rebuild(std::int64_t total_steps) {
   checkpoint();
-  const double dt = simulation_->dt();
-  recorder_.reset();
-  simulation_.reset();
-  overrides_.duration = static_cast<double>(total_steps) * dt;
-  auto simulation = std::make_unique<run::Simulation>(spec_, overrides_);
+  run::RunOverrides next = overrides_;
+  next.duration = static_cast<double>(total_steps) * simulation_->dt();
+  // Built first: if this throws, the running simulation and its file stay as they were.
+  auto simulation = std::make_unique<run::Simulation>(spec_, next);
+  recorder_.reset();  // closes the file
   io::Hdf5File file = io::Hdf5File::open_read_write(out_);
   auto checkpoint = run::find_checkpoint(file);
   if (!checkpoint) throw InternalError("the checkpoint just written is missing from " + out_.string());
   run::restore_checkpoint(*simulation, file, *checkpoint);
   recorder_ = std::make_unique<run::Hdf5Recorder>(*simulation, std::move(file), checkpoint->rows);
+  overrides_ = std::move(next);
   run::write_effective_model(recorder_->file(), overrides_, input_hashes_);
   pending_settings_ = false;
   start(std::move(simulation));
+}
+
+void Session::require_recorder() const {
+  if (!recorder_)
+    throw UserError("this simulation could not continue from its checkpoint in '" + out_.string() +
+                    "' (see the error before); create a new psst.Simulation");
 }
 
 std::vector<double> Session::current_state(const std::string& population, const std::string& variable) const {

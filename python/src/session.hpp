@@ -50,14 +50,16 @@ class Session {
   void set(const std::string& owner, const std::string& name, double value);
   // Flushes every sample to the file and writes a checkpoint there.
   void checkpoint();
-  void flush() { recorder_->flush(); }
-  io::Hdf5File& file() { return recorder_->file(); }
+  void flush();
+  io::Hdf5File& file();
   // Host copy of a state variable of every neuron of a population, now.
   std::vector<double> current_state(const std::string& population, const std::string& variable) const;
 
  private:
   void start(std::unique_ptr<run::Simulation> simulation);
   void rebuild(std::int64_t total_steps);
+  // A rebuild that failed half-way (the file could not be reopened) leaves no recorder.
+  void require_recorder() const;
 
   model::NetworkSpec spec_;      // as given, without the settings
   run::RunOverrides overrides_;  // backend, precision, duration and every set

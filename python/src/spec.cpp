@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "graph/element_kernels.hpp"
 #include "model/network.hpp"
 #include "run/simulation.hpp"
 
@@ -72,6 +73,13 @@ py::list describe(const NetworkSpec& spec) {
       parameters[py::str(name)] = values.size() == 1 ? py::cast(values[0]) : py::cast(values);
     }
     d["parameters"] = parameters;
+    // psst's IR of the population's kernels: the fused step where there is one, else each stage.
+    const auto& programs = p->programs();
+    py::list ir;
+    if (programs.step) ir.append(programs.step->to_string());
+    for (const auto& stage : programs.stages) ir.append(stage.to_string());
+    if (programs.has_threshold) ir.append(programs.threshold.to_string());
+    d["ir"] = ir;
     out.append(d);
   }
   return out;
