@@ -4,6 +4,8 @@ import os
 import re
 import tempfile
 
+import numpy as np
+
 from . import _psst
 from .errors import ModelError
 from .toml_text import Writer
@@ -124,7 +126,8 @@ class Model:
             w.line()
             w.line(f"[record.{r['population']}]")
             w.line(f"variables = {w.inline(r['variables'])}")
-            w.line(f"neurons = {w.inline(r['neurons'], 'neurons') if r['neurons'] is not None else chr(34) + 'all' + chr(34)}")
+            neurons = '"all"' if r["neurons"] is None else w.inline(r["neurons"], "neurons")
+            w.line(f"neurons = {neurons}")
             w.line(f"spikes = {w.inline(r['spikes'])}")
         return w
 
@@ -207,8 +210,6 @@ def _write_population(w, p):
 
 
 def _write_projection(w, p):
-    import numpy as np
-
     name = p["name"]
     w.line()
     w.line(f"[projections.{name}]")
