@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what psst needs to build, test and plot, from Debian 12 packages only.
+# Installs what psst needs to build, test and plot, and its Python module and
+# tutorial notebooks, from Debian 12 packages only.
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git
   libtomlplusplus-dev libhdf5-dev libcli11-dev libfmt-dev libgtest-dev libbenchmark-dev
-  python3-numpy python3-h5py python3-matplotlib)
+  python3-numpy python3-h5py python3-matplotlib
+  pybind11-dev python3-dev python3-pytest python3-tqdm python3-nbclient python3-nbformat python3-ipykernel)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
