@@ -30,6 +30,8 @@ struct DriverResult {
   std::string method, backend;
   std::string backend_report;  // the backend's set-up (compiled or loaded kernels), or ""
   double dt = 0.0;
+  int ranks = 1;          // MPI ranks of the run
+  comm::Traffic traffic;  // what this rank sent in the step exchanges (halo, spikes)
 };
 
 // What an output file says about the run that wrote it: its effective model

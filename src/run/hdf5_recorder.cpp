@@ -25,8 +25,10 @@ std::size_t population_index(const Simulation& simulation, const model::RecordSp
                                             record.population, record.population, names));
 }
 
-io::Hdf5File create_checked(const Simulation& simulation, const std::filesystem::path& path, bool overwrite) {
+std::optional<io::Hdf5File> create_checked(const Simulation& simulation, const std::filesystem::path& path,
+                                           bool overwrite) {
   check_records(simulation);
+  if (simulation.communicator().rank() != 0) return std::nullopt;
   return io::Hdf5File::create(path, overwrite);
 }
 
@@ -67,7 +69,7 @@ Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, const std::filesystem::
   open_monitors(simulation, nullptr);
 }
 
-Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, io::Hdf5File file,
+Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, std::optional<io::Hdf5File> file,
                            const std::map<std::string, std::size_t>& rows)
     : file_(std::move(file)), last_flush_(std::chrono::steady_clock::now()), resuming_(true) {
   check_records(simulation);
@@ -75,36 +77,44 @@ Hdf5Recorder::Hdf5Recorder(const Simulation& simulation, io::Hdf5File file,
   open_monitors(simulation, &rows);
 }
 
+io::Hdf5File& Hdf5Recorder::file() {
+  if (!file_) throw InternalError("the output file is written by rank 0 only");
+  return *file_;
+}
+
 void Hdf5Recorder::write_attributes(const Simulation& simulation) {
+  if (!file_) return;
+  auto& file = *file_;
   const auto& spec = simulation.spec();
-  file_.set_attribute("/", "psst_version", psst::version);
-  file_.set_attribute("/", "dt", simulation.dt());
-  file_.set_attribute("/", "duration", spec.simulation.duration);
-  file_.set_attribute("/", "steps", simulation.total_steps());
-  file_.set_attribute("/", "method", simulation.scheme().name);
-  file_.set_attribute("/", "precision", spec.simulation.precision);
-  file_.set_attribute("/", "seed", static_cast<std::int64_t>(simulation.seed()));
-  file_.set_attribute("/", "backend", simulation.backend_name());
-  file_.set_attribute("/", "record_every", static_cast<double>(simulation.record_every_steps()) * simulation.dt());
-  file_.set_attribute("/", "model_file", spec.source_file);
-  file_.set_attribute("/", "model", spec.source_text);
+  file.set_attribute("/", "psst_version", psst::version);
+  file.set_attribute("/", "dt", simulation.dt());
+  file.set_attribute("/", "duration", spec.simulation.duration);
+  file.set_attribute("/", "steps", simulation.total_steps());
+  file.set_attribute("/", "method", simulation.scheme().name);
+  file.set_attribute("/", "precision", spec.simulation.precision);
+  file.set_attribute("/", "seed", static_cast<std::int64_t>(simulation.seed()));
+  file.set_attribute("/", "backend", simulation.backend_name());
+  file.set_attribute("/", "record_every", static_cast<double>(simulation.record_every_steps()) * simulation.dt());
+  file.set_attribute("/", "model_file", spec.source_file);
+  file.set_attribute("/", "model", spec.source_text);
 }
 
 io::AppendableSeries Hdf5Recorder::series(const std::string& path, io::DataType type, std::size_t columns,
                                           const std::map<std::string, std::size_t>* resume_rows) {
   std::size_t chunk = columns == 0 ? 4096 : chunk_rows_for(columns);
-  if (!resume_rows) return file_.create_series(path, type, columns, chunk);
+  io::Hdf5File& out = file();
+  if (!resume_rows) return out.create_series(path, type, columns, chunk);
   auto it = resume_rows->find(path);
-  if (it == resume_rows->end() || !file_.exists(path))
+  if (it == resume_rows->end() || !out.exists(path))
     throw UserError(fmt::format("cannot resume '{}': dataset {} is missing from the file or its checkpoint",
-                                file_.path(), path));
-  file_.truncate_series(path, it->second);
-  return file_.open_series(path, chunk);
+                                out.path(), path));
+  out.truncate_series(path, it->second);
+  return out.open_series(path, chunk);
 }
 
 void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<std::string, std::size_t>* resume_rows) {
   const auto& spec = simulation.spec();
-  time_ = std::make_unique<io::AppendableSeries>(series("/time", io::DataType::Float64, 0, resume_rows));
+  if (file_) time_ = std::make_unique<io::AppendableSeries>(series("/time", io::DataType::Float64, 0, resume_rows));
   std::vector<bool> spikes_recorded(simulation.populations().size(), false);
   for (const auto& record : spec.records) {
     std::size_t p = population_index(simulation, record);
@@ -119,13 +129,13 @@ void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<st
     const std::string group = "/populations/" + population.name();
     for (const auto& variable : record.variables) {
       std::vector<std::int64_t> indices(neurons.begin(), neurons.end());
-      if (!resume_rows) file_.write_vector(group + "/state/neurons", indices);
-      states_.push_back({p, variable, neurons,
-                         series(group + "/state/" + variable, io::DataType::Float64, neurons.size(), resume_rows),
-                         std::vector<double>(neurons.size()), std::vector<double>(population.size()),
+      if (file_ && !resume_rows) file_->write_vector(group + "/state/neurons", indices);
+      std::optional<io::AppendableSeries> values;
+      if (file_) values = series(group + "/state/" + variable, io::DataType::Float64, neurons.size(), resume_rows);
+      states_.push_back({p, variable, neurons, std::move(values), std::vector<double>(neurons.size()),
                          population.buffer("x." + variable)});
     }
-    if (record.spikes && !spikes_recorded[p] && population.has_threshold()) {
+    if (file_ && record.spikes && !spikes_recorded[p] && population.has_threshold()) {
       spikes_recorded[p] = true;
       spikes_.push_back({p, series(group + "/spikes/index", io::DataType::Int64, 0, resume_rows),
                          series(group + "/spikes/time", io::DataType::Float64, 0, resume_rows)});
@@ -134,8 +144,9 @@ void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<st
 }
 
 std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
+  if (!file_) return {};
   std::map<std::string, std::size_t> rows{{time_->dataset_path(), time_->rows_written()}};
-  for (const auto& m : states_) rows[m.series.dataset_path()] = m.series.rows_written();
+  for (const auto& m : states_) rows[m.series->dataset_path()] = m.series->rows_written();
   for (const auto& m : spikes_) {
     rows[m.index.dataset_path()] = m.index.rows_written();
     rows[m.time.dataset_path()] = m.time.rows_written();
@@ -144,11 +155,13 @@ std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
 }
 
 void Hdf5Recorder::sample(const Simulation& simulation) {
-  time_->append_value(simulation.time());
+  if (time_) time_->append_value(simulation.time());
   for (auto& monitor : states_) {
-    simulation.backend().download(*monitor.buffer, std::span<double>(monitor.values));
-    for (std::size_t j = 0; j < monitor.neurons.size(); ++j) monitor.row[j] = monitor.values[monitor.neurons[j]];
-    monitor.series.append_row(monitor.row);
+    // Every rank's block, gathered on the writer.
+    const std::vector<double> values = simulation.gather_population(monitor.population, *monitor.buffer);
+    if (!monitor.series) continue;
+    for (std::size_t j = 0; j < monitor.neurons.size(); ++j) monitor.row[j] = values[monitor.neurons[j]];
+    monitor.series->append_row(monitor.row);
   }
 }
 
@@ -168,13 +181,15 @@ void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step,
   }
   if (step % simulation.record_every_steps() == 0) sample(simulation);
   // Bound what a crash can lose: flush at least every 10 s of wall time.
-  if ((step & 1023) == 0 && std::chrono::steady_clock::now() - last_flush_ > std::chrono::seconds(10)) flush();
+  if (file_ && (step & 1023) == 0 && std::chrono::steady_clock::now() - last_flush_ > std::chrono::seconds(10))
+    flush();
 }
 
 void Hdf5Recorder::on_finish(const Simulation&) { flush(); }
 
 void Hdf5Recorder::flush() {
-  file_.flush();  // writes the buffers of every series first
+  if (!file_) return;
+  file_->flush();  // writes the buffers of every series first
   last_flush_ = std::chrono::steady_clock::now();
 }
 

@@ -6,11 +6,14 @@
 //   /populations/<P>/state/neurons         the recorded neuron indices
 // and root attributes dt, duration, method, seed, backend, psst_version, model.
 // Every dataset is written in chunks as the run goes: memory does not grow
-// with simulated time.
+// with simulated time. In a distributed run every rank has a recorder, but only
+// rank 0 (the writer) has the file: the others take part in the gathers of the
+// recorded state.
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,12 +28,13 @@ void check_records(const Simulation& simulation);
 
 class Hdf5Recorder final : public StepObserver {
  public:
-  // Checks the record specs (check_records), then creates the file: a bad
-  // [record] table leaves no file behind.
+  // Checks the record specs (check_records), then creates the file (on the writer
+  // rank): a bad [record] table leaves no file behind.
   Hdf5Recorder(const Simulation& simulation, const std::filesystem::path& path, bool overwrite);
-  // Continues a file: every series is cut back to its length at the checkpoint
-  // (`rows`, by dataset path), then appended to.
-  Hdf5Recorder(const Simulation& simulation, io::Hdf5File file, const std::map<std::string, std::size_t>& rows);
+  // Continues a file (the writer's; none on other ranks): every series is cut back
+  // to its length at the checkpoint (`rows`, by dataset path), then appended to.
+  Hdf5Recorder(const Simulation& simulation, std::optional<io::Hdf5File> file,
+               const std::map<std::string, std::size_t>& rows);
 
   void on_start(const Simulation& simulation) override;
   void on_step(const Simulation& simulation, std::int64_t step,
@@ -39,16 +43,17 @@ class Hdf5Recorder final : public StepObserver {
   void flush();
   // Rows of every series (after flush(): all on disk), by dataset path.
   std::map<std::string, std::size_t> rows() const;
-  io::Hdf5File& file() { return file_; }
+  // Whether this rank writes the file (rank 0); file() is the writer's only.
+  bool writer() const { return file_.has_value(); }
+  io::Hdf5File& file();
 
  private:
   struct StateMonitor {
     std::size_t population = 0;
     std::string variable;
     std::vector<std::size_t> neurons;
-    io::AppendableSeries series;
+    std::optional<io::AppendableSeries> series;  // the writer's
     std::vector<double> row;
-    std::vector<double> values;     // the whole variable, downloaded into this at each sample
     backend::BufferHandle buffer;  // the variable's state buffer
   };
   struct SpikeMonitor {
@@ -62,7 +67,7 @@ class Hdf5Recorder final : public StepObserver {
   io::AppendableSeries series(const std::string& path, io::DataType type, std::size_t columns,
                               const std::map<std::string, std::size_t>* resume_rows);
 
-  io::Hdf5File file_;
+  std::optional<io::Hdf5File> file_;
   std::unique_ptr<io::AppendableSeries> time_;
   std::vector<StateMonitor> states_;
   std::vector<SpikeMonitor> spikes_;
