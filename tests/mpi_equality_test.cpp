@@ -8,6 +8,7 @@
 
 #include <hdf5.h>
 
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -192,6 +193,33 @@ TEST(MpiFaults, AnErrorOnEveryRankIsPrintedOnce) {
   EXPECT_NE(r.status, 0) << r.output;
   EXPECT_NE(r.status, 124) << "the job hung: " << r.output;
   EXPECT_EQ(occurrences(r.output, "the time step dt must be a positive number"), 1u) << r.output;
+}
+
+// A blow-up on rank 1 (neuron 3 of 5 on 3 ranks: blocks [0,2), [2,4), [4,5)): the
+// finite-state check names the global neuron and its value as its owner has it, once;
+// what was recorded up to there is on disk.
+TEST(MpiFaults, BlowUpOnAnotherRankNamesTheGlobalNeuronOnce) {
+  PSST_REQUIRE_MPI();
+  TempDir dir;
+  std::ofstream(dir / "blowup.toml") << R"toml(
+[simulation]
+duration = 10.0
+dt = 0.1
+method = "euler"
+[populations.cells]
+size = 5
+threshold = "x > 1e300"
+equations = "dx/dt = where(i == 3, x * x, 0)"
+initial = { x = 2.0 }
+[record.cells]
+variables = ["x"]
+)toml";
+  auto r = run_command(fmt::format("cd {} && timeout 120 {} {} run blowup.toml -o blowup.h5", dir.path().string(),
+                                   mpirun(3), cli));
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.status, 124) << "the job hung: " << r.output;
+  EXPECT_EQ(occurrences(r.output, "population 'cells', variable 'x', neuron 3 is inf"), 1u) << r.output;
+  EXPECT_GT(datasets(dir / "blowup.h5").bytes.count("populations/cells/state/x"), 0u);
 }
 
 }  // namespace
