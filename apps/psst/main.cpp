@@ -122,10 +122,12 @@ int report(const psst::run::DriverResult& r, const RunArguments& a, const std::s
                "neuron-steps/s\npsst: wrote {}\n",
                r.time, r.steps, r.dt, r.method, r.seconds, r.backend, r.spikes,
                r.seconds > 0 ? neuron_steps / r.seconds : 0.0, out);
-    if (r.ranks > 1 && r.steps > 0) {
+    if (r.traffic.messages > 0 && r.steps > 0) {  // started by mpirun
       const double steps = static_cast<double>(r.steps);
-      fmt::print("psst: {} MPI ranks; rank 0 sent {:.1f} bytes in {:.2f} messages per step (halo values and spikes)\n",
-                 r.ranks, static_cast<double>(r.traffic.bytes) / steps, static_cast<double>(r.traffic.messages) / steps);
+      fmt::print("psst: {} MPI rank(s); rank 0 sent {:.1f} bytes in {:.2f} messages per step (halo values and spikes); "
+                 "{:.3f} s in MPI; CPU {:.3f} s, {:.3f} s of it in MPI\n",
+                 r.ranks, static_cast<double>(r.traffic.bytes) / steps, static_cast<double>(r.traffic.messages) / steps,
+                 r.traffic.seconds, r.cpu_seconds, r.traffic.cpu_seconds);
     }
   }
   return 0;

@@ -20,8 +20,12 @@ namespace psst::comm {
 
 // What this rank sent in the step exchanges (halo and spikes) since the start:
 // payload bytes, and messages (a point-to-point send or a collective call).
+// Also the wall time spent in these and in the other collectives of the time loop
+// (stop signal, finite-state check, gathers of recorded values), waiting included.
+// CPU time of this process in them too (what polling for messages costs).
 struct Traffic {
   std::uint64_t bytes = 0, messages = 0;
+  double seconds = 0.0, cpu_seconds = 0.0;
 };
 
 class Communicator {

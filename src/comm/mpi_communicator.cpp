@@ -3,6 +3,8 @@
 // the call, this file's line and MPI's error string. Built without MPI
 // (PSST_HAVE_MPI unset), the session is never active and every process is a
 // SingleProcess.
+#include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <limits>
 #include <memory>
@@ -45,6 +47,24 @@ std::vector<int> displacements(const std::vector<int>& counts) {
   return d;
 }
 
+// Adds the wall time and the process CPU time of its scope to a Traffic.
+class Stopwatch {
+ public:
+  explicit Stopwatch(Traffic& traffic)
+      : traffic_(traffic), start_(std::chrono::steady_clock::now()), cpu_start_(std::clock()) {}
+  ~Stopwatch() {
+    traffic_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    traffic_.cpu_seconds += static_cast<double>(std::clock() - cpu_start_) / CLOCKS_PER_SEC;
+  }
+  Stopwatch(const Stopwatch&) = delete;
+  Stopwatch& operator=(const Stopwatch&) = delete;
+
+ private:
+  Traffic& traffic_;
+  std::chrono::steady_clock::time_point start_;
+  std::clock_t cpu_start_;
+};
+
 // Which neurons of one population go where at each halo exchange.
 struct HaloPlan {
   std::vector<std::vector<std::uint32_t>> send, receive;  // per peer rank: global indices
@@ -70,11 +90,15 @@ class MpiCommunicator final : public Communicator {
   void exchange_halo(std::size_t population, std::span<double> values) override;
   void gather_spikes(std::vector<std::vector<std::uint32_t>>& spikes) override;
   bool any(bool local) override {
+    const Stopwatch stopwatch(traffic_);
     int in = local ? 1 : 0, out = 0;
     check(MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD), "MPI_Allreduce");
     return out != 0;
   }
-  std::uint64_t min(std::uint64_t local) override { return reduce(local, MPI_MIN); }
+  std::uint64_t min(std::uint64_t local) override {
+    const Stopwatch stopwatch(traffic_);
+    return reduce(local, MPI_MIN);
+  }
   std::uint64_t sum(std::uint64_t local) override { return reduce(local, MPI_SUM); }
   std::uint64_t exclusive_sum(std::uint64_t local) override {
     std::uint64_t out = 0;
@@ -142,6 +166,7 @@ void MpiCommunicator::plan_halo(std::size_t population, const Partition& partiti
 
 void MpiCommunicator::exchange_halo(std::size_t population, std::span<double> values) {
   if (population >= halos_.size()) return;
+  const Stopwatch stopwatch(traffic_);
   HaloPlan& plan = halos_[population];
   const int tag = static_cast<int>(population % 32768);
   plan.requests.clear();
@@ -169,6 +194,7 @@ void MpiCommunicator::exchange_halo(std::size_t population, std::span<double> va
 
 // One MPI_Allgather of the per-population counts, one MPI_Allgatherv of the spikes.
 void MpiCommunicator::gather_spikes(std::vector<std::vector<std::uint32_t>>& spikes) {
+  const Stopwatch stopwatch(traffic_);
   const std::size_t populations = spikes.size(), ranks = static_cast<std::size_t>(size_);
   spike_counts_.resize(populations);
   all_spike_counts_.resize(populations * ranks);
@@ -202,6 +228,7 @@ void MpiCommunicator::gather_spikes(std::vector<std::vector<std::uint32_t>>& spi
 }
 
 std::vector<double> MpiCommunicator::gather(std::span<const double> local) {
+  const Stopwatch stopwatch(traffic_);
   const std::vector<int> all = counts(as_count(local.size(), "gather"), false);
   const std::vector<int> at = displacements(all);
   std::vector<double> out(rank_ == 0 ? static_cast<std::size_t>(at.back() + all.back()) : 0);

@@ -1,5 +1,7 @@
 #include "run/driver.hpp"
 
+#include <ctime>
+
 
 #include <fmt/format.h>
 
@@ -31,6 +33,7 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
   simulation.add_observer(&progress);
   DriverResult result;
   const std::int64_t first = simulation.step();
+  const std::clock_t cpu_start = std::clock();
   try {
     while (simulation.step() < simulation.total_steps()) {
       // A stop asked of any rank stops every rank at the same step.
@@ -54,6 +57,7 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
   result.time = simulation.time();
   result.steps = simulation.step() - first;
   result.seconds = progress.elapsed_seconds();
+  result.cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   result.spikes = progress.spike_count();
   for (const auto& p : simulation.populations()) result.neurons += p->size();
   result.method = simulation.scheme().name;

@@ -25,6 +25,7 @@ struct DriverResult {
   double time = 0.0;          // ms reached
   std::int64_t steps = 0;     // steps done in this call
   double seconds = 0.0;       // wall time of the steps
+  double cpu_seconds = 0.0;   // CPU time of this process (all threads) during the steps
   std::size_t spikes = 0;
   std::size_t neurons = 0;
   std::string method, backend;

@@ -157,11 +157,9 @@ std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
 void Hdf5Recorder::sample(const Simulation& simulation) {
   if (time_) time_->append_value(simulation.time());
   for (auto& monitor : states_) {
-    // Every rank's block, gathered on the writer.
-    const std::vector<double> values = simulation.gather_population(monitor.population, *monitor.buffer);
-    if (!monitor.series) continue;
-    for (std::size_t j = 0; j < monitor.neurons.size(); ++j) monitor.row[j] = values[monitor.neurons[j]];
-    monitor.series->append_row(monitor.row);
+    // The recorded neurons of every rank, gathered on the writer.
+    monitor.row = simulation.gather_neurons(monitor.population, *monitor.buffer, monitor.neurons);
+    if (monitor.series) monitor.series->append_row(monitor.row);
   }
 }
 

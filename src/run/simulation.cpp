@@ -120,6 +120,24 @@ std::vector<double> Simulation::gather_population(std::size_t population, const 
   return communicator_->gather(block);
 }
 
+std::vector<double> Simulation::gather_neurons(std::size_t population, const backend::Buffer& buffer,
+                                               const std::vector<std::size_t>& neurons) const {
+  const NeuronRange& owned = populations_.at(population)->owned();
+  std::vector<double> block(owned.end - owned.begin), local;
+  backend_->download(buffer, std::span<double>(block), owned.begin);
+  for (std::size_t n : neurons)
+    if (n >= owned.begin && n < owned.end) local.push_back(block[n - owned.begin]);
+  std::vector<double> gathered = communicator_->gather(local);  // by rank, each in the order of `neurons`
+  if (communicator_->rank() != 0 || communicator_->size() == 1) return gathered;
+  std::vector<std::size_t> next(static_cast<std::size_t>(communicator_->size()) + 1, 0);  // first position per rank
+  for (std::size_t n : neurons) ++next[static_cast<std::size_t>(partition_->owner(population, n)) + 1];
+  for (std::size_t r = 1; r < next.size(); ++r) next[r] += next[r - 1];
+  std::vector<double> values(neurons.size());
+  for (std::size_t j = 0; j < neurons.size(); ++j)
+    values[j] = gathered[next[static_cast<std::size_t>(partition_->owner(population, neurons[j]))]++];
+  return values;
+}
+
 Projection& Simulation::projection(const std::string& name) {
   for (auto& p : projections_)
     if (p->name() == name) return *p;

@@ -84,6 +84,10 @@ class Simulation {
   // Collective: a population's array (x.V, lastspike, ...) in global order on rank 0 (empty
   // elsewhere), from every rank's block.
   std::vector<double> gather_population(std::size_t population, const backend::Buffer& buffer) const;
+  // Collective: the values of `neurons` (global indices, any order) of a population's
+  // array, in that order, on rank 0 (empty elsewhere); each rank sends only its own.
+  std::vector<double> gather_neurons(std::size_t population, const backend::Buffer& buffer,
+                                     const std::vector<std::size_t>& neurons) const;
 
  private:
   model::NetworkSpec spec_;
