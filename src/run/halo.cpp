@@ -32,7 +32,7 @@ Halo::Halo(const std::vector<std::unique_ptr<Population>>& populations,
     for (std::size_t k = 0; k < projections.size(); ++k) {
       if (projection_pre[k] != p) continue;
       const Projection& projection = *projections[k];
-      bool reads = !projection.event_presynaptic_reads().empty();
+      bool reads = !projection.step_presynaptic_reads().empty();
       for (std::size_t s = 0; s < stages; ++s) reads = reads || !projection.presynaptic_reads(s).empty();
       if (!reads) continue;
       auto more = remote_presynaptic(projection.connectivity().pre, populations[p]->owned(), seen);
@@ -44,7 +44,7 @@ Halo::Halo(const std::vector<std::unique_ptr<Population>>& populations,
   for (std::size_t k = 0; k < projections.size(); ++k) {
     for (std::size_t s = 0; s < stages; ++s)
       for (const auto& buffer : projections[k]->presynaptic_reads(s)) add(stage_items_[s], projection_pre[k], buffer);
-    for (const auto& buffer : projections[k]->event_presynaptic_reads()) add(event_items_, projection_pre[k], buffer);
+    for (const auto& buffer : projections[k]->step_presynaptic_reads()) add(step_items_, projection_pre[k], buffer);
   }
 }
 

@@ -3,8 +3,9 @@
 // other ranks that this rank's synapses read. Planned once from the synapses
 // this rank holds (the presynaptic neurons outside its own blocks), then
 // exchanged through the Communicator before the projections' kernels of every
-// stage (stage state, state, last-spike times) and before event delivery (what
-// on_pre reads of the presynaptic neuron). With one process it does nothing.
+// stage (stage state, state) and once at the end of each step, before event
+// delivery (what on_pre reads of the presynaptic neuron, and the last-spike
+// times, which change only then). With one process it does nothing.
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -26,8 +27,8 @@ class Halo {
        backend::Backend& backend);
   // Before the projections' kernels of stage `stage`.
   void exchange_stage(std::size_t stage) { exchange(stage_items_.at(stage)); }
-  // Before event delivery.
-  void exchange_events() { exchange(event_items_); }
+  // After spike detection, before event delivery.
+  void exchange_step() { exchange(step_items_); }
 
  private:
   struct Item {
@@ -43,7 +44,7 @@ class Halo {
   comm::Communicator& communicator_;
   backend::Backend& backend_;
   std::vector<std::vector<Item>> stage_items_;
-  std::vector<Item> event_items_;
+  std::vector<Item> step_items_;
   std::vector<std::pair<backend::BufferHandle, std::unique_ptr<std::vector<double>>>> host_;
 };
 

@@ -163,7 +163,9 @@ void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const gra
       backend::KernelArguments arguments;
       for (std::size_t k = 0; k < program.inputs.size(); ++k) {
         arguments.inputs.push_back(input(program.input_slot(k), s, presynaptic));
-        note_presynaptic_read(program.input_slot(k), arguments.inputs.back(), pre_reads_[s]);
+        const graph::Slot slot = program.input_slot(k);
+        note_presynaptic_read(slot, arguments.inputs.back(),
+                              slot.kind == graph::Slot::Kind::LastSpike ? step_pre_reads_ : pre_reads_[s]);
       }
       for (const auto& slot : program.outputs) arguments.outputs.push_back(buffer(slot));
       return backend_.bind(program, arguments);
@@ -210,7 +212,7 @@ void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::S
   backend::KernelArguments arguments;
   for (std::size_t k = 0; k < program.inputs.size(); ++k) {
     arguments.inputs.push_back(event_input(program.input_slot(k)));
-    note_presynaptic_read(program.input_slot(k), arguments.inputs.back(), event_pre_reads_);
+    note_presynaptic_read(program.input_slot(k), arguments.inputs.back(), step_pre_reads_);
   }
   for (std::size_t k = 0; k < on_pre_.size(); ++k) {
     const auto& statement = on_pre_[k];

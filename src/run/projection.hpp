@@ -63,10 +63,12 @@ class Projection {
   std::vector<std::vector<std::uint32_t>> events_in_flight() const;
   void restore_events_in_flight(const std::vector<std::vector<std::uint32_t>>& ring);
   std::size_t ring_size() const { return static_cast<std::size_t>(delay_steps_) + 1; }
-  // Arrays of the presynaptic population that stage `stage` (or the event kernel)
-  // reads per neuron and that change during the run: what a halo exchange must bring.
+  // Arrays of the presynaptic population that stage `stage` reads per neuron and that
+  // change during a step: what a halo exchange must bring before the stage.
   const std::vector<backend::BufferHandle>& presynaptic_reads(std::size_t stage) const;
-  const std::vector<backend::BufferHandle>& event_presynaptic_reads() const { return event_pre_reads_; }
+  // What the event kernel reads, and the last-spike times the stage kernels read (which
+  // change only at the end of a step): exchanged once per step, after it.
+  const std::vector<backend::BufferHandle>& step_presynaptic_reads() const { return step_pre_reads_; }
 
  private:
   void resolve_parameters(const model::ProjectionSpec& spec, const RunSettings& settings);
@@ -100,7 +102,7 @@ class Projection {
   std::map<std::string, Values> parameters_;
   std::vector<std::string> uniform_;  // parameters with one value for every synapse of the whole projection
   std::vector<std::vector<backend::BufferHandle>> pre_reads_;  // per stage
-  std::vector<backend::BufferHandle> event_pre_reads_;
+  std::vector<backend::BufferHandle> step_pre_reads_;
   std::vector<graph::SynapseStagePrograms> programs_;
   std::vector<std::unique_ptr<backend::BoundKernel>> presynaptic_kernels_, synaptic_kernels_;
 

@@ -180,7 +180,7 @@ void Simulation::advance_one_step() {
   communicator_->gather_spikes(gathered_spikes_);  // every rank's, in ascending global order
   for (std::size_t p = 0; p < populations_.size(); ++p)
     spikes_[p].assign(gathered_spikes_[p].begin(), gathered_spikes_[p].end());
-  halo_->exchange_events();
+  halo_->exchange_step();
   for (std::size_t k = 0; k < projections_.size(); ++k)
     projections_[k]->deliver(step_, time(), gathered_spikes_[projection_pre_[k]]);
   for (auto* o : observers_) o->on_step(*this, step_, spikes_);
