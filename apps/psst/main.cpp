@@ -250,8 +250,16 @@ int main(int argc, char** argv) {
   }
   try {
     install_signal_handlers();
-    if (*run) return run_command(args, mpi.rank());
-    if (*resume) return resume_command(args, mpi.rank());
+    if (*run || *resume) {
+      const int status = *run ? run_command(args, mpi.rank()) : resume_command(args, mpi.rank());
+      // Stopped by a signal that mpirun passed on: it is ending the job, and would not
+      // answer MPI_Finalize; the file is closed, so leave now.
+      if (mpi.active() && stop_signal.load() != 0) {
+        std::fflush(nullptr);
+        std::_Exit(status);
+      }
+      return status;
+    }
     if (*check) return check_command(args);
     if (*codegen) return codegen_command(args);
   } catch (const psst::IoError& e) {

@@ -6,9 +6,15 @@
 // skip, saying why, when psst was built without MPI.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <hdf5.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 #include <map>
 #include <string>
 #include <vector>
@@ -220,6 +226,40 @@ variables = ["x"]
   EXPECT_NE(r.status, 124) << "the job hung: " << r.output;
   EXPECT_EQ(occurrences(r.output, "population 'cells', variable 'x', neuron 3 is inf"), 1u) << r.output;
   EXPECT_GT(datasets(dir / "blowup.h5").bytes.count("populations/cells/state/x"), 0u);
+}
+
+// SIGTERM to mpirun: Open MPI passes it to every rank (and, with a long enough
+// odls_base_sigkill_timeout, waits for them); the ranks agree to stop at the same
+// step, rank 0 writes one checkpoint, and one process resumes to the same file.
+TEST(MpiFaults, SigtermToMpirunStopsEveryRankWithACheckpointThatResumes) {
+  PSST_REQUIRE_MPI();
+#ifdef PSST_MPIRUN
+  TempDir dir;
+  const auto whole = dir / "whole.h5", stopped = dir / "stopped.h5";
+  auto r = run_command(fmt::format("{} run {} -q --duration 1500 -o {}", cli, model("cobahh.toml"), whole.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl(PSST_MPIRUN, PSST_MPIRUN, "--allow-run-as-root", "--oversubscribe", "--mca", "odls_base_sigkill_timeout",
+          "5", "-n", "2", cli.c_str(), "run", model("cobahh.toml").c_str(), "-q", "--duration", "1500",
+          "--checkpoint-every", "50", "-o", stopped.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  bool started = false;
+  for (int i = 0; i < 1200 && !started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::error_code ec;
+    started = std::filesystem::file_size(stopped, ec) >= (256u << 10) && !ec;  // a few checkpoints
+  }
+  ASSERT_TRUE(started) << "the run wrote nothing";
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << "the run finished before it was stopped";
+  r = run_command(fmt::format("{} resume {} -q --until 1500", cli, stopped.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_datasets(whole, stopped, false);
+#endif
 }
 
 }  // namespace
