@@ -15,7 +15,7 @@ if ! command -v clang++ > /dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linu
 fi
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
   -DCMAKE_CXX_COMPILER=clang++ -DPSST_FUZZ=ON -DPSST_SANITIZE=address,undefined -DPSST_BUILD_TESTS=OFF \
-  -DPSST_BUILD_BENCH=OFF > /dev/null
+  -DPSST_BUILD_BENCH=OFF -DPSST_MPI=OFF > /dev/null
 cmake --build build-fuzz --target psst_fuzz_model_file
 mkdir -p build-fuzz/corpus build-fuzz/crashes
 cp models/*.toml build-fuzz/corpus/

@@ -4,6 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git
   libtomlplusplus-dev libhdf5-dev libcli11-dev libfmt-dev libgtest-dev libbenchmark-dev
+  libopenmpi-dev openmpi-bin
   python3-numpy python3-h5py python3-matplotlib
   pybind11-dev python3-dev python3-pytest python3-tqdm python3-nbclient python3-nbformat python3-ipykernel)
 missing=()

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 #include <iostream>
 #include <new>
@@ -16,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "backend/cpu/cpu_backend.hpp"
+#include "comm/mpi_session.hpp"
 #include "lang/model_file.hpp"
 #include "run/driver.hpp"
 #include "run/hdf5_recorder.hpp"
@@ -98,17 +101,18 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   return o;
 }
 
-psst::run::DriverOptions driver_options(const RunArguments& a, const std::string& out) {
+psst::run::DriverOptions driver_options(const RunArguments& a, const std::string& out, int rank) {
   psst::run::DriverOptions options;
   options.out = out;
   options.overwrite = a.overwrite;
   options.checkpoint_every = a.checkpoint_every;
-  options.progress = !a.quiet && isatty(STDERR_FILENO) && std::getenv("PSST_QUIET") == nullptr;
+  options.progress = rank == 0 && !a.quiet && isatty(STDERR_FILENO) && std::getenv("PSST_QUIET") == nullptr;
   options.stop = &stop_signal;
   return options;
 }
 
-int report(const psst::run::DriverResult& r, const RunArguments& a, const std::string& out) {
+int report(const psst::run::DriverResult& r, const RunArguments& a, const std::string& out, int rank) {
+  if (rank != 0) return r.interrupted ? 128 + stop_signal.load() : 0;
   if (r.interrupted) {
     fmt::print(stderr, "psst: interrupted at t = {} ms; the output up to there and a checkpoint are in {}.\n"
                        "psst: continue with: psst resume {} --until MS\n",
@@ -122,25 +126,32 @@ int report(const psst::run::DriverResult& r, const RunArguments& a, const std::s
                "neuron-steps/s\npsst: wrote {}\n",
                r.time, r.steps, r.dt, r.method, r.seconds, r.backend, r.spikes,
                r.seconds > 0 ? neuron_steps / r.seconds : 0.0, out);
+    if (r.traffic.messages > 0 && r.steps > 0) {  // started by mpirun
+      const double steps = static_cast<double>(r.steps);
+      fmt::print("psst: {} MPI rank(s); rank 0 sent {:.1f} bytes in {:.2f} messages per step (halo values and spikes); "
+                 "{:.3f} s in MPI; CPU {:.3f} s, {:.3f} s of it in MPI\n",
+                 r.ranks, static_cast<double>(r.traffic.bytes) / steps, static_cast<double>(r.traffic.messages) / steps,
+                 r.traffic.seconds, r.cpu_seconds, r.traffic.cpu_seconds);
+    }
   }
   return 0;
 }
 
-int run_command(const RunArguments& a) {
+int run_command(const RunArguments& a, int rank) {
   std::string out = a.out.empty() ? std::filesystem::path(a.model).stem().string() + ".h5" : a.out;
   auto result = psst::run::run_to_file(psst::lang::read_model_file(a.model), overrides(a),
-                                       driver_options(a, out));
-  return report(result, a, out);
+                                       driver_options(a, out, rank));
+  return report(result, a, out, rank);
 }
 
-int resume_command(const RunArguments& a) {
+int resume_command(const RunArguments& a, int rank) {
   const std::string& out = a.out;
   // The stored model text; resume_file applies the stored overrides and checks the input files.
   psst::run::StoredRun stored = psst::run::read_stored_run(out);
   auto spec = psst::lang::parse_model_text(stored.model_text, stored.model_file,
                                            std::filesystem::path(stored.model_file).parent_path());
-  auto result = psst::run::resume_file(std::move(spec), a.until, overrides(a), driver_options(a, out));
-  return report(result, a, out);
+  auto result = psst::run::resume_file(std::move(spec), a.until, overrides(a), driver_options(a, out, rank));
+  return report(result, a, out, rank);
 }
 
 // Prints the C++ of every kernel of the model as the cpu backend compiles it (nothing is compiled).
@@ -186,9 +197,28 @@ int check_command(const RunArguments& a) {
   return 0;
 }
 
+// An error: one process prints it and exits with `status`. Under MPI an error may
+// happen on one rank or on all: rank 0 prints and ends the whole job at once
+// (MPI_Abort, never a hang); another rank first gives rank 0 a moment to do
+// that, so a message is printed once, then prints (naming its rank) and aborts.
+int fail(const psst::comm::MpiSession& mpi, const std::string& message, int status) {
+  if (!mpi.active() || mpi.size() == 1) {
+    fmt::print(stderr, "psst: {}\n", message);
+    return status;
+  }
+  if (mpi.rank() != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
+  if (mpi.rank() == 0)
+    fmt::print(stderr, "psst: {}\n", message);
+  else
+    fmt::print(stderr, "psst (rank {}): {}\n", mpi.rank(), message);
+  std::fflush(nullptr);
+  mpi.abort(status);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  psst::comm::MpiSession mpi(argc, argv);  // joins the MPI job when started by mpirun
   CLI::App app{"psst: simulates networks of conductance-based neurons described by their equations"};
   app.set_version_flag("--version", std::string("psst ") + psst::version);
   app.require_subcommand(1);
@@ -224,26 +254,33 @@ int main(int argc, char** argv) {
   }
   try {
     install_signal_handlers();
-    if (*run) return run_command(args);
-    if (*resume) return resume_command(args);
+    if (*run || *resume) {
+      const int status = *run ? run_command(args, mpi.rank()) : resume_command(args, mpi.rank());
+      // Stopped by a signal that mpirun passed on: it is ending the job, and would not
+      // answer MPI_Finalize; the file is closed, so leave now.
+      if (mpi.active() && stop_signal.load() != 0) {
+        std::fflush(nullptr);
+        std::_Exit(status);
+      }
+      return status;
+    }
     if (*check) return check_command(args);
     if (*codegen) return codegen_command(args);
   } catch (const psst::IoError& e) {
-    fmt::print(stderr, "psst: {}\n", e.what());
     // After a failed write (a full disk) HDF5 1.10 can crash in its exit handler while
     // closing the half-closed file; what could be saved is on disk, so leave at once.
+    fail(mpi, e.what(), 1);
     std::fflush(nullptr);
     std::_Exit(1);
   } catch (const psst::UserError& e) {
-    fmt::print(stderr, "psst: {}\n", e.what());
-    return 1;
+    return fail(mpi, e.what(), 1);
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "psst: out of memory: the model needs more memory than there is; check the population sizes, "
-                       "the connectivity and what is recorded\n");
-    return 1;
+    return fail(mpi,
+                "out of memory: the model needs more memory than there is; check the population sizes, the "
+                "connectivity and what is recorded",
+                1);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "psst: {}\n", e.what());
-    return 2;
+    return fail(mpi, e.what(), 2);
   }
   return 0;
 }

@@ -30,22 +30,46 @@ std::string model_hash(const std::string& model_text) {
   return fmt::format("{:016x}", h);
 }
 
+namespace {
+
+// Every persistent array in global order on the writer; `write` is called there only.
+template <typename Write>
+void gather_state(Simulation& simulation, bool writer, const std::string& slot, Write write) {
+  auto& populations = simulation.populations();
+  for (std::size_t p = 0; p < populations.size(); ++p)
+    for (const auto& name : populations[p]->persistent_arrays()) {
+      auto values = simulation.gather_population(p, *populations[p]->persistent_buffer(name));
+      if (writer) write(fmt::format("{}/populations/{}/{}", slot, populations[p]->name(), name), values);
+    }
+  for (auto& projection : simulation.projections()) {
+    const std::string group = fmt::format("{}/projections/{}", slot, projection->name());
+    for (const auto& name : projection->persistent_arrays()) {
+      auto values = simulation.communicator().gather(projection->download(name));
+      if (writer) write(group + "/" + name, values);
+    }
+  }
+}
+
+}  // namespace
+
 void write_checkpoint(Simulation& simulation, Hdf5Recorder& recorder) {
-  io::Hdf5File& file = recorder.file();
   recorder.flush();
+  if (!recorder.writer()) {
+    gather_state(simulation, false, "", [](const std::string&, const std::vector<double>&) {});
+    return;
+  }
+  io::Hdf5File& file = recorder.file();
   // Overwrite the older slot; mark it invalid until its data is on disk.
   std::string slot = slot_step(file, slots[0]) <= slot_step(file, slots[1]) ? slots[0] : slots[1];
   file.create_group(slot);
   file.set_attribute(slot, "valid", std::int64_t{0});
   file.flush();
-  for (auto& population : simulation.populations())
-    for (const auto& name : population->persistent_arrays())
-      file.write_vector(fmt::format("{}/populations/{}/{}", slot, population->name(), name), population->download(name));
+  gather_state(simulation, true, slot,
+               [&](const std::string& path, const std::vector<double>& values) { file.write_vector(path, values); });
   for (auto& projection : simulation.projections()) {
     const std::string group = fmt::format("{}/projections/{}", slot, projection->name());
-    for (const auto& name : projection->persistent_arrays())
-      file.write_vector(group + "/" + name, projection->download(name));
-    // Spikes in flight: presynaptic neurons (global indices) due at each ring position, flattened with offsets.
+    // Spikes in flight (the same on every rank): presynaptic neurons (global indices) due at
+    // each ring position, flattened with offsets.
     std::vector<std::int64_t> flat, offsets{0};
     for (const auto& due : projection->events_in_flight()) {
       flat.insert(flat.end(), due.begin(), due.end());
@@ -83,37 +107,58 @@ std::optional<CheckpointInfo> find_checkpoint(const io::Hdf5File& file) {
   return info;
 }
 
-void restore_checkpoint(Simulation& simulation, const io::Hdf5File& file, const CheckpointInfo& checkpoint) {
-  if (file.get_attribute_string(checkpoint.slot, "model_hash") != model_hash(simulation.spec().source_text))
-    throw UserError(fmt::format("the checkpoint in '{}' belongs to a different model", file.path()));
+namespace {
+
+// The spikes in flight of a projection, read on rank 0 and sent to every rank.
+std::vector<std::vector<std::uint32_t>> events_in_flight(Projection& projection, comm::Communicator& communicator,
+                                                         const io::Hdf5File* file, const std::string& group) {
+  std::vector<double> flat, offsets;
+  if (file) {
+    if (!file->exists(group + "/spikes_in_flight"))
+      throw UserError(fmt::format("the checkpoint in '{}' was written by an older psst (spikes in flight by synapse); "
+                                  "rerun the model from the start", file->path()));
+    for (auto v : file->read_vector_int64(group + "/spikes_in_flight")) flat.push_back(static_cast<double>(v));
+    for (auto v : file->read_vector_int64(group + "/spikes_in_flight_offsets")) offsets.push_back(static_cast<double>(v));
+    if (offsets.size() != projection.ring_size() + 1 || offsets.back() != static_cast<double>(flat.size()))
+      throw UserError(fmt::format("checkpoint of projection '{}' in '{}' has a different delay", projection.name(),
+                                  file->path()));
+  }
+  communicator.broadcast(flat);
+  communicator.broadcast(offsets);
+  std::vector<std::vector<std::uint32_t>> ring(projection.ring_size());
+  for (std::size_t k = 0; k < ring.size(); ++k)
+    for (auto i = static_cast<std::size_t>(offsets[k]); i < static_cast<std::size_t>(offsets[k + 1]); ++i)
+      ring[k].push_back(static_cast<std::uint32_t>(flat[i]));
+  return ring;
+}
+
+}  // namespace
+
+void restore_checkpoint(Simulation& simulation, const io::Hdf5File* file, const CheckpointInfo& checkpoint) {
+  comm::Communicator& communicator = simulation.communicator();
+  if (file && file->get_attribute_string(checkpoint.slot, "model_hash") != model_hash(simulation.spec().source_text))
+    throw UserError(fmt::format("the checkpoint in '{}' belongs to a different model", file->path()));
   auto load = [&](const std::string& path, std::size_t expected) {
-    auto stored = file.read_vector_double(path);
+    if (!file) return std::vector<double>{};
+    auto stored = file->read_vector_double(path);
     if (stored.size() != expected)
-      throw UserError(fmt::format("checkpoint dataset {} of '{}' has {} values, the model has {}", path, file.path(),
+      throw UserError(fmt::format("checkpoint dataset {} of '{}' has {} values, the model has {}", path, file->path(),
                                   stored.size(), expected));
     return stored;
   };
   for (auto& population : simulation.populations())
-    for (const auto& name : population->persistent_arrays())
-      population->upload(name, load(fmt::format("{}/populations/{}/{}", checkpoint.slot, population->name(), name),
-                                    population->size()));
+    for (const auto& name : population->persistent_arrays()) {
+      auto values = load(fmt::format("{}/populations/{}/{}", checkpoint.slot, population->name(), name),
+                         population->size());
+      communicator.broadcast(values);
+      population->upload(name, values);
+    }
   for (auto& projection : simulation.projections()) {
     const std::string group = fmt::format("{}/projections/{}", checkpoint.slot, projection->name());
     for (const auto& name : projection->persistent_arrays())
-      projection->upload(name, load(group + "/" + name, projection->size()));
-    if (!file.exists(group + "/spikes_in_flight"))
-      throw UserError(fmt::format("the checkpoint in '{}' was written by an older psst (spikes in flight by synapse); "
-                                  "rerun the model from the start", file.path()));
-    auto flat = file.read_vector_int64(group + "/spikes_in_flight");
-    auto offsets = file.read_vector_int64(group + "/spikes_in_flight_offsets");
-    if (offsets.size() != projection->ring_size() + 1 || offsets.back() != static_cast<std::int64_t>(flat.size()))
-      throw UserError(fmt::format("checkpoint of projection '{}' in '{}' has a different delay", projection->name(),
-                                  file.path()));
-    std::vector<std::vector<std::uint32_t>> ring(projection->ring_size());
-    for (std::size_t k = 0; k < ring.size(); ++k)
-      for (auto it = flat.begin() + offsets[k]; it != flat.begin() + offsets[k + 1]; ++it)
-        ring[k].push_back(static_cast<std::uint32_t>(*it));
-    projection->restore_events_in_flight(ring);
+      projection->upload(name, communicator.scatter(load(group + "/" + name, projection->slice().total),
+                                                    projection->size()));
+    projection->restore_events_in_flight(events_in_flight(*projection, communicator, file, group));
   }
   simulation.restore_step(checkpoint.step);
 }

@@ -28,13 +28,21 @@ struct CheckpointInfo {
 };
 
 // Flushes the recorder and writes the simulation's state at its current step.
+// Collective: every rank's state is gathered, in global order, on the writer
+// (rank 0), so the checkpoint is the same whatever the number of ranks.
 void write_checkpoint(Simulation& simulation, Hdf5Recorder& recorder);
 
 // The newest valid checkpoint of a file, if any.
 std::optional<CheckpointInfo> find_checkpoint(const io::Hdf5File& file);
 
 // Loads a checkpoint into a simulation built from the same model and settings.
-void restore_checkpoint(Simulation& simulation, const io::Hdf5File& file, const CheckpointInfo& checkpoint);
+// Collective: rank 0 reads `file` (the other ranks pass none) and sends every rank
+// the whole neuron arrays and its slice of each projection's synapse arrays, so a
+// checkpoint written on any number of ranks resumes on any number.
+void restore_checkpoint(Simulation& simulation, const io::Hdf5File* file, const CheckpointInfo& checkpoint);
+inline void restore_checkpoint(Simulation& simulation, const io::Hdf5File& file, const CheckpointInfo& checkpoint) {
+  restore_checkpoint(simulation, &file, checkpoint);
+}
 
 // Writes a checkpoint every `every_steps` steps (not at the end of the run).
 class Checkpointer final : public StepObserver {

@@ -1,5 +1,7 @@
 #include "run/driver.hpp"
 
+#include <ctime>
+
 
 #include <fmt/format.h>
 
@@ -21,7 +23,7 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
   if (options.checkpoint_every > 0) {
     checkpoint_steps =
         std::max<std::int64_t>(whole_steps(options.checkpoint_every, simulation.dt(), "--checkpoint-every"), 1);
-    recorder.file().set_attribute("/", "checkpoint_every", options.checkpoint_every);
+    if (recorder.writer()) recorder.file().set_attribute("/", "checkpoint_every", options.checkpoint_every);
     checkpointer.emplace(simulation, recorder, checkpoint_steps);
   }
   FiniteStateGuard guard(64, checkpoint_steps);
@@ -31,9 +33,11 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
   simulation.add_observer(&progress);
   DriverResult result;
   const std::int64_t first = simulation.step();
+  const std::clock_t cpu_start = std::clock();
   try {
     while (simulation.step() < simulation.total_steps()) {
-      if (options.stop && options.stop->load() != 0) {
+      // A stop asked of any rank stops every rank at the same step.
+      if (simulation.communicator().any(options.stop && options.stop->load() != 0)) {
         guard.check(simulation);  // never checkpoint a blown-up state
         write_checkpoint(simulation, recorder);
         result.interrupted = true;
@@ -53,12 +57,15 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
   result.time = simulation.time();
   result.steps = simulation.step() - first;
   result.seconds = progress.elapsed_seconds();
+  result.cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   result.spikes = progress.spike_count();
   for (const auto& p : simulation.populations()) result.neurons += p->size();
   result.method = simulation.scheme().name;
   result.backend = simulation.backend_name();
   result.backend_report = simulation.backend().report();
   result.dt = simulation.dt();
+  result.ranks = simulation.communicator().size();
+  result.traffic = simulation.communicator().traffic();
   return result;
 }
 
@@ -68,7 +75,7 @@ DriverResult run_to_file(model::NetworkSpec spec, const RunOverrides& overrides,
   Simulation simulation(std::move(spec), overrides);
   const std::string input_hashes = hash_input_files(simulation.spec());  // before the file exists: errors leave none
   Hdf5Recorder recorder(simulation, options.out, options.overwrite);
-  write_effective_model(recorder.file(), overrides, input_hashes);
+  if (recorder.writer()) write_effective_model(recorder.file(), overrides, input_hashes);
   return drive(simulation, recorder, options);
 }
 
@@ -95,12 +102,6 @@ DriverResult resume_file(model::NetworkSpec spec, double until, const RunOverrid
   StoredRun stored = read_stored_run(options.out);
   check_model_file(stored.model_file, stored.model_text, options.out);
   if (stored.input_files) check_input_files(*stored.input_files, options.out);
-  io::Hdf5File file = io::Hdf5File::open_read_write(options.out);
-  auto checkpoint = find_checkpoint(file);
-  if (!checkpoint)
-    throw UserError(fmt::format("'{}' has no checkpoint to resume from; runs write one with --checkpoint-every MS "
-                                "and when interrupted (Ctrl-C)",
-                                options.out.string()));
   RunOverrides settings = stored.settings;
   settings.backend = overrides.backend;
   settings.threads = overrides.threads;
@@ -108,19 +109,37 @@ DriverResult resume_file(model::NetworkSpec spec, double until, const RunOverrid
   settings.cache_dir = overrides.cache_dir;
   settings.duration = until;
   Simulation simulation(std::move(spec), settings);
+  comm::Communicator& communicator = simulation.communicator();
+  communicator.barrier();  // every rank is done reading the file; rank 0 now opens it to write
+  std::optional<io::Hdf5File> file;
+  std::optional<CheckpointInfo> checkpoint;
+  // Rank 0 reads the file and tells the others the checkpoint's step and the checkpoint interval.
+  std::vector<double> found{-1.0, options.checkpoint_every};
+  if (communicator.rank() == 0) {
+    file = io::Hdf5File::open_read_write(options.out);
+    checkpoint = find_checkpoint(*file);
+    if (checkpoint) found[0] = static_cast<double>(checkpoint->step);
+    if (found[1] == 0 && file->has_attribute("/", "checkpoint_every"))
+      found[1] = file->get_attribute_double("/", "checkpoint_every");
+  }
+  communicator.broadcast(found);
+  if (found[0] < 0)
+    throw UserError(fmt::format("'{}' has no checkpoint to resume from; runs write one with --checkpoint-every MS "
+                                "and when interrupted (Ctrl-C)",
+                                options.out.string()));
+  if (!checkpoint) checkpoint = CheckpointInfo{"", static_cast<std::int64_t>(found[0]), {}};
   if (simulation.total_steps() < checkpoint->step)
     throw UserError(fmt::format("--until {} ms is before the checkpoint at {} ms", until,
                                 static_cast<double>(checkpoint->step) * simulation.dt()));
-  restore_checkpoint(simulation, file, *checkpoint);
+  restore_checkpoint(simulation, file ? &*file : nullptr, *checkpoint);
   Hdf5Recorder recorder(simulation, std::move(file), checkpoint->rows);
-  if (stored.given) {  // the same effective model, now asked to run to `until`
+  if (stored.given && recorder.writer()) {  // the same effective model, now asked to run to `until`
     RunOverrides given = *stored.given;
     given.duration = until;
     write_effective_model(recorder.file(), given, stored.input_files.value_or(""));
   }
   DriverOptions resumed = options;
-  if (resumed.checkpoint_every == 0 && recorder.file().has_attribute("/", "checkpoint_every"))
-    resumed.checkpoint_every = recorder.file().get_attribute_double("/", "checkpoint_every");
+  resumed.checkpoint_every = found[1];
   return drive(simulation, recorder, resumed);
 }
 

@@ -25,11 +25,14 @@ struct DriverResult {
   double time = 0.0;          // ms reached
   std::int64_t steps = 0;     // steps done in this call
   double seconds = 0.0;       // wall time of the steps
+  double cpu_seconds = 0.0;   // CPU time of this process (all threads) during the steps
   std::size_t spikes = 0;
   std::size_t neurons = 0;
   std::string method, backend;
   std::string backend_report;  // the backend's set-up (compiled or loaded kernels), or ""
   double dt = 0.0;
+  int ranks = 1;          // MPI ranks of the run
+  comm::Traffic traffic;  // what this rank sent in the step exchanges (halo, spikes)
 };
 
 // What an output file says about the run that wrote it: its effective model

@@ -14,8 +14,14 @@ void FiniteStateGuard::check(const Simulation& simulation) const {
       const std::uint64_t local = simulation.backend().first_non_finite(buffer);
       const auto i = static_cast<std::size_t>(simulation.communicator().min(local));
       if (i >= buffer.size()) continue;
+      // The value as its owner has it (other ranks may hold an older copy), on rank 0.
+      const std::size_t p = static_cast<std::size_t>(&population - simulation.populations().data());
+      const int owner = simulation.partition().owner(p, i);
       double value = 0.0;
-      simulation.backend().download(buffer, std::span<double>(&value, 1), i);
+      if (owner == simulation.communicator().rank())
+        simulation.backend().download(buffer, std::span<double>(&value, 1), i);
+      const std::vector<double> values = simulation.communicator().gather(std::span<const double>(&value, 1));
+      if (static_cast<std::size_t>(owner) < values.size()) value = values[static_cast<std::size_t>(owner)];
       throw NumericalError(fmt::format(
           "numerical blow-up at t = {} ms: population '{}', variable '{}', neuron {} is {}. The equations diverged; "
           "try a smaller time step (now dt = {} ms, e.g. --dt {}) or check the parameters. The output up to this "

@@ -25,8 +25,10 @@ std::size_t population_index(const Simulation& simulation, const model::RecordSp
                                             record.population, record.population, names));
 }
 
-io::Hdf5File create_checked(const Simulation& simulation, const std::filesystem::path& path, bool overwrite) {
+std::optional<io::Hdf5File> create_checked(const Simulation& simulation, const std::filesystem::path& path,
+                                           bool overwrite) {
   check_records(simulation);
+  if (simulation.communicator().rank() != 0) return std::nullopt;
   return io::Hdf5File::create(path, overwrite);
 }
 
@@ -62,51 +64,60 @@ void check_records(const Simulation& simulation) {
 }
 
 Hdf5Recorder::Hdf5Recorder(Simulation& simulation, const std::filesystem::path& path, bool overwrite)
-    : backend_(simulation.backend()),
-      file_(create_checked(simulation, path, overwrite)), last_flush_(std::chrono::steady_clock::now()) {
+    : simulation_(simulation),
+      backend_(simulation.backend()),
+      file_(create_checked(simulation, path, overwrite)),
+      last_flush_(std::chrono::steady_clock::now()) {
   write_attributes(simulation);
   open_monitors(simulation, nullptr);
 }
 
-Hdf5Recorder::Hdf5Recorder(Simulation& simulation, io::Hdf5File file,
+Hdf5Recorder::Hdf5Recorder(Simulation& simulation, std::optional<io::Hdf5File> file,
                            const std::map<std::string, std::size_t>& rows)
-    : backend_(simulation.backend()),
-      file_(std::move(file)), last_flush_(std::chrono::steady_clock::now()), resuming_(true) {
+    : simulation_(simulation), backend_(simulation.backend()), file_(std::move(file)), last_flush_(std::chrono::steady_clock::now()), resuming_(true) {
   check_records(simulation);
   write_attributes(simulation);
   open_monitors(simulation, &rows);
 }
 
+io::Hdf5File& Hdf5Recorder::file() {
+  if (!file_) throw InternalError("the output file is written by rank 0 only");
+  return *file_;
+}
+
 void Hdf5Recorder::write_attributes(const Simulation& simulation) {
+  if (!file_) return;
+  auto& file = *file_;
   const auto& spec = simulation.spec();
-  file_.set_attribute("/", "psst_version", psst::version);
-  file_.set_attribute("/", "dt", simulation.dt());
-  file_.set_attribute("/", "duration", spec.simulation.duration);
-  file_.set_attribute("/", "steps", simulation.total_steps());
-  file_.set_attribute("/", "method", simulation.scheme().name);
-  file_.set_attribute("/", "precision", spec.simulation.precision);
-  file_.set_attribute("/", "seed", static_cast<std::int64_t>(simulation.seed()));
-  file_.set_attribute("/", "backend", simulation.backend_name());
-  file_.set_attribute("/", "record_every", static_cast<double>(simulation.record_every_steps()) * simulation.dt());
-  file_.set_attribute("/", "model_file", spec.source_file);
-  file_.set_attribute("/", "model", spec.source_text);
+  file.set_attribute("/", "psst_version", psst::version);
+  file.set_attribute("/", "dt", simulation.dt());
+  file.set_attribute("/", "duration", spec.simulation.duration);
+  file.set_attribute("/", "steps", simulation.total_steps());
+  file.set_attribute("/", "method", simulation.scheme().name);
+  file.set_attribute("/", "precision", spec.simulation.precision);
+  file.set_attribute("/", "seed", static_cast<std::int64_t>(simulation.seed()));
+  file.set_attribute("/", "backend", simulation.backend_name());
+  file.set_attribute("/", "record_every", static_cast<double>(simulation.record_every_steps()) * simulation.dt());
+  file.set_attribute("/", "model_file", spec.source_file);
+  file.set_attribute("/", "model", spec.source_text);
 }
 
 io::AppendableSeries Hdf5Recorder::series(const std::string& path, io::DataType type, std::size_t columns,
                                           const std::map<std::string, std::size_t>* resume_rows) {
   std::size_t chunk = columns == 0 ? 4096 : chunk_rows_for(columns);
-  if (!resume_rows) return file_.create_series(path, type, columns, chunk);
+  io::Hdf5File& out = file();
+  if (!resume_rows) return out.create_series(path, type, columns, chunk);
   auto it = resume_rows->find(path);
-  if (it == resume_rows->end() || !file_.exists(path))
+  if (it == resume_rows->end() || !out.exists(path))
     throw UserError(fmt::format("cannot resume '{}': dataset {} is missing from the file or its checkpoint",
-                                file_.path(), path));
-  file_.truncate_series(path, it->second);
-  return file_.open_series(path, chunk);
+                                out.path(), path));
+  out.truncate_series(path, it->second);
+  return out.open_series(path, chunk);
 }
 
 void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<std::string, std::size_t>* resume_rows) {
   const auto& spec = simulation.spec();
-  time_ = std::make_unique<io::AppendableSeries>(series("/time", io::DataType::Float64, 0, resume_rows));
+  if (file_) time_ = std::make_unique<io::AppendableSeries>(series("/time", io::DataType::Float64, 0, resume_rows));
   std::vector<bool> spikes_recorded(simulation.populations().size(), false);
   for (const auto& record : spec.records) {
     std::size_t p = population_index(simulation, record);
@@ -121,12 +132,12 @@ void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<st
     const std::string group = "/populations/" + population.name();
     for (const auto& variable : record.variables) {
       std::vector<std::int64_t> indices(neurons.begin(), neurons.end());
-      if (!resume_rows) file_.write_vector(group + "/state/neurons", indices);
-      add_state_monitor(p, variable, neurons,
-                        series(group + "/state/" + variable, io::DataType::Float64, neurons.size(), resume_rows),
-                        simulation);
+      if (file_ && !resume_rows) file_->write_vector(group + "/state/neurons", indices);
+      std::optional<io::AppendableSeries> values;
+      if (file_) values = series(group + "/state/" + variable, io::DataType::Float64, neurons.size(), resume_rows);
+      add_state_monitor(simulation, p, variable, neurons, std::move(values));
     }
-    if (record.spikes && !spikes_recorded[p] && population.has_threshold()) {
+    if (file_ && record.spikes && !spikes_recorded[p] && population.has_threshold()) {
       spikes_recorded[p] = true;
       spikes_.push_back({p, series(group + "/spikes/index", io::DataType::Int64, 0, resume_rows),
                          series(group + "/spikes/time", io::DataType::Float64, 0, resume_rows)});
@@ -135,8 +146,9 @@ void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<st
 }
 
 std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
+  if (!file_) return {};
   std::map<std::string, std::size_t> rows{{time_->dataset_path(), time_->rows_written()}};
-  for (const auto& m : states_) rows[m.series.dataset_path()] = m.series.rows_written();
+  for (const auto& m : states_) rows[m.series->dataset_path()] = m.series->rows_written();
   for (const auto& m : spikes_) {
     rows[m.index.dataset_path()] = m.index.rows_written();
     rows[m.time.dataset_path()] = m.time.rows_written();
@@ -144,35 +156,62 @@ std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
   return rows;
 }
 
-void Hdf5Recorder::add_state_monitor(std::size_t population, const std::string& variable,
-                                     const std::vector<std::size_t>& neurons, io::AppendableSeries series,
-                                     const Simulation& simulation) {
-  StateMonitor m{population, variable, neurons, std::move(series), {}, {}, {}, 1, 0, {}};
+void Hdf5Recorder::add_state_monitor(const Simulation& simulation, std::size_t population,
+                                     const std::string& variable, std::vector<std::size_t> neurons,
+                                     std::optional<io::AppendableSeries> series) {
+  StateMonitor m;
+  m.population = population;
+  m.variable = variable;
+  m.series = std::move(series);
   m.buffer = simulation.populations()[population]->buffer("x." + variable);
-  std::vector<std::uint32_t> index(neurons.begin(), neurons.end());
-  m.index = backend_.allocate_with(index);
-  // Up to 1 MiB of samples (at most 256) staged before one download.
-  const std::size_t columns = std::max<std::size_t>(1, neurons.size());
-  m.batch = std::clamp<std::size_t>((std::size_t{1} << 17) / columns, 1, 256);
-  m.staging = backend_.allocate(backend::ElementType::Float64, m.batch * neurons.size());
+  // Which rank owns each recorded neuron, and where it is in that rank's list.
+  const auto& partition = simulation.partition();
+  const int rank = simulation.communicator().rank();
+  m.rank_count.assign(static_cast<std::size_t>(simulation.communicator().size()), 0);
+  std::vector<std::uint32_t> local;
+  for (std::size_t n : neurons) {
+    const auto owner = static_cast<std::size_t>(partition.owner(population, n));
+    m.owner.push_back(owner);
+    m.source.push_back(m.rank_count[owner]++);
+    if (static_cast<int>(owner) == rank) local.push_back(static_cast<std::uint32_t>(n));
+  }
+  m.rank_first.assign(m.rank_count.size(), 0);
+  for (std::size_t r = 1; r < m.rank_count.size(); ++r) m.rank_first[r] = m.rank_first[r - 1] + m.rank_count[r - 1];
+  m.local_count = local.size();
+  if (!local.empty()) m.local = backend_.allocate_with(std::span<const std::uint32_t>(local));
+  // Up to 1 MiB of samples of the whole row (at most 256) staged before one download:
+  // the same batch on every rank, so that every rank drains at the same sample.
+  m.batch = std::clamp<std::size_t>((std::size_t{1} << 17) / std::max<std::size_t>(1, neurons.size()), 1, 256);
+  m.staging = backend_.allocate(backend::ElementType::Float64, m.batch * m.local_count);
+  m.neurons = std::move(neurons);
   states_.push_back(std::move(m));
 }
 
 void Hdf5Recorder::sample(const Simulation& simulation) {
-  time_->append_value(simulation.time());
+  if (time_) time_->append_value(simulation.time());
   for (auto& monitor : states_) {
-    backend_.gather(*monitor.buffer, *monitor.index, *monitor.staging, monitor.staged * monitor.neurons.size());
-    if (++monitor.staged == monitor.batch) drain(monitor);
+    if (monitor.local_count > 0)
+      backend_.gather(*monitor.buffer, *monitor.local, *monitor.staging, monitor.staged * monitor.local_count);
+    if (++monitor.staged == monitor.batch) drain(simulation, monitor);
   }
 }
 
-void Hdf5Recorder::drain(StateMonitor& monitor) {
+void Hdf5Recorder::drain(const Simulation& simulation, StateMonitor& monitor) {
   if (monitor.staged == 0) return;
-  const std::size_t columns = monitor.neurons.size();
-  monitor.rows.resize(monitor.staged * columns);
-  backend_.download(*monitor.staging, std::span<double>(monitor.rows), 0);
-  for (std::size_t r = 0; r < monitor.staged; ++r)
-    monitor.series.append_row(std::span<const double>(monitor.rows).subspan(r * columns, columns));
+  std::vector<double> staged(monitor.staged * monitor.local_count);
+  backend_.download(*monitor.staging, std::span<double>(staged), 0);
+  // By rank, each rank's block sample by sample, each sample in the order of `neurons`.
+  const std::vector<double> all = simulation.communicator().gather(staged);
+  if (monitor.series) {
+    std::vector<double> row(monitor.neurons.size());
+    for (std::size_t r = 0; r < monitor.staged; ++r) {
+      for (std::size_t j = 0; j < row.size(); ++j) {
+        const std::size_t owner = monitor.owner[j];
+        row[j] = all[monitor.rank_first[owner] * monitor.staged + r * monitor.rank_count[owner] + monitor.source[j]];
+      }
+      monitor.series->append_row(row);
+    }
+  }
   monitor.staged = 0;
 }
 
@@ -192,14 +231,19 @@ void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step,
   }
   if (step % simulation.record_every_steps() == 0) sample(simulation);
   // Bound what a crash can lose: flush at least every 10 s of wall time.
-  if ((step & 1023) == 0 && std::chrono::steady_clock::now() - last_flush_ > std::chrono::seconds(10)) flush();
+  // (The rows drained so far; staged samples are drained by every rank together.)
+  if (file_ && (step & 1023) == 0 && std::chrono::steady_clock::now() - last_flush_ > std::chrono::seconds(10)) {
+    file_->flush();
+    last_flush_ = std::chrono::steady_clock::now();
+  }
 }
 
 void Hdf5Recorder::on_finish(const Simulation&) { flush(); }
 
 void Hdf5Recorder::flush() {
-  for (auto& monitor : states_) drain(monitor);
-  file_.flush();  // writes the buffers of every series first
+  for (auto& monitor : states_) drain(simulation_, monitor);
+  if (!file_) return;
+  file_->flush();  // writes the buffers of every series first
   last_flush_ = std::chrono::steady_clock::now();
 }
 

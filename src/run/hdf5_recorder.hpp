@@ -6,11 +6,14 @@
 //   /populations/<P>/state/neurons         the recorded neuron indices
 // and root attributes dt, duration, method, seed, backend, psst_version, model.
 // Every dataset is written in chunks as the run goes: memory does not grow
-// with simulated time.
+// with simulated time. In a distributed run every rank has a recorder, but only
+// rank 0 (the writer) has the file: the others take part in the gathers of the
+// recorded state.
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,38 +28,50 @@ void check_records(const Simulation& simulation);
 
 class Hdf5Recorder final : public StepObserver {
  public:
-  // Checks the record specs (check_records), then creates the file: a bad
-  // [record] table leaves no file behind.
+  // Checks the record specs (check_records), then creates the file (on the writer
+  // rank): a bad [record] table leaves no file behind.
   Hdf5Recorder(Simulation& simulation, const std::filesystem::path& path, bool overwrite);
-  // Continues a file: every series is cut back to its length at the checkpoint
-  // (`rows`, by dataset path), then appended to.
-  Hdf5Recorder(Simulation& simulation, io::Hdf5File file, const std::map<std::string, std::size_t>& rows);
+  // Continues a file (the writer's; none on other ranks): every series is cut back
+  // to its length at the checkpoint (`rows`, by dataset path), then appended to.
+  Hdf5Recorder(Simulation& simulation, std::optional<io::Hdf5File> file,
+               const std::map<std::string, std::size_t>& rows);
 
   void on_start(const Simulation& simulation) override;
   void on_step(const Simulation& simulation, std::int64_t step,
                const std::vector<std::vector<std::size_t>>& spikes) override;
   void on_finish(const Simulation& simulation) override;
-  // Writes every staged sample and every buffered row to the file.
+  // Writes every staged sample and every buffered row to the file. Collective: every
+  // rank calls it at the same point (checkpoints, the end of the run).
   void flush();
   // Rows of every series (after flush(): all on disk), by dataset path.
   std::map<std::string, std::size_t> rows() const;
-  io::Hdf5File& file() { return file_; }
+  // Whether this rank writes the file (rank 0); file() is the writer's only.
+  bool writer() const { return file_.has_value(); }
+  io::Hdf5File& file();
 
  private:
-  // Samples of a variable are gathered into a staging buffer in the backend's memory
-  // (the recorded neurons only) and downloaded `batch` samples at a time.
+  // Each rank gathers the recorded neurons it owns into a staging buffer in the
+  // backend's memory at every sample; `batch` samples at a time are downloaded and
+  // gathered on the writer, which puts each row back in the order of `neurons`.
   struct StateMonitor {
     std::size_t population = 0;
     std::string variable;
-    std::vector<std::size_t> neurons;
-    io::AppendableSeries series;
-    backend::BufferHandle buffer;   // the variable's state buffer
-    backend::BufferHandle index;    // the recorded neurons (Index)
-    backend::BufferHandle staging;  // batch x neurons samples
+    std::vector<std::size_t> neurons;            // recorded, in the file's order
+    std::optional<io::AppendableSeries> series;  // the writer's
+    backend::BufferHandle buffer;                // the variable's state buffer
+    backend::BufferHandle local;                 // the recorded neurons this rank owns (Index)
+    std::size_t local_count = 0;
+    backend::BufferHandle staging;               // batch x local_count samples
     std::size_t batch = 1, staged = 0;
-    std::vector<double> rows;       // host copy of the staged samples
+    std::vector<std::size_t> owner;              // the rank of recorded neuron j
+    std::vector<std::size_t> source;             // writer: neuron j of a row is value source[j] of a gathered sample...
+    std::vector<std::size_t> rank_first;         // ...within the block of its rank, which starts at rank_first[r] * staged
+    std::vector<std::size_t> rank_count;
   };
-  void drain(StateMonitor& monitor);
+  void add_state_monitor(const Simulation& simulation, std::size_t population, const std::string& variable,
+                         std::vector<std::size_t> neurons, std::optional<io::AppendableSeries> series);
+  // Downloads the staged samples of every rank and appends them to the file (collective).
+  void drain(const Simulation& simulation, StateMonitor& monitor);
   struct SpikeMonitor {
     std::size_t population = 0;
     io::AppendableSeries index, time;
@@ -65,13 +80,12 @@ class Hdf5Recorder final : public StepObserver {
   void write_attributes(const Simulation& simulation);
   // Creates (or, when resuming, reopens and truncates) the series of every monitor.
   void open_monitors(const Simulation& simulation, const std::map<std::string, std::size_t>* resume_rows);
-  void add_state_monitor(std::size_t population, const std::string& variable, const std::vector<std::size_t>& neurons,
-                         io::AppendableSeries series, const Simulation& simulation);
   io::AppendableSeries series(const std::string& path, io::DataType type, std::size_t columns,
                               const std::map<std::string, std::size_t>* resume_rows);
 
+  const Simulation& simulation_;
   backend::Backend& backend_;
-  io::Hdf5File file_;
+  std::optional<io::Hdf5File> file_;
   std::unique_ptr<io::AppendableSeries> time_;
   std::vector<StateMonitor> states_;
   std::vector<SpikeMonitor> spikes_;

@@ -31,9 +31,10 @@ graph::SystemOptions population_options(const std::vector<std::string>& synaptic
 }  // namespace
 
 Population::Population(const model::PopulationSpec& spec, const PopulationPlan& plan, const graph::Scheme& scheme,
-                       backend::Backend& backend, const RunSettings& settings)
+                       backend::Backend& backend, const RunSettings& settings, NeuronRange owned)
     : name_(spec.name),
       size_(spec.size),
+      owned_{std::min(owned.begin, spec.size), std::min(owned.end, spec.size)},
       dt_(settings.dt),
       backend_(backend),
       system_(spec, population_options(plan.synaptic_inputs, settings.precision)),
@@ -194,19 +195,22 @@ void Population::initialize_threshold(double t) {
 
 void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_step) {
   for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
-  if (stage < state_kernels_.size() && state_kernels_[stage]) state_kernels_[stage]->launch(scalars(t), 0, size_);
+  if (stage < state_kernels_.size() && state_kernels_[stage])
+    state_kernels_[stage]->launch(scalars(t), owned_.begin, owned_.end);
   for (const auto& input : synaptic_input_buffers_) backend_.fill(*input, 0.0);
 }
 
-void Population::run_stage(std::size_t stage, double t) { stage_kernels_[stage]->launch(scalars(t), 0, size_); }
+void Population::run_stage(std::size_t stage, double t) {
+  stage_kernels_[stage]->launch(scalars(t), owned_.begin, owned_.end);
+}
 
-void Population::run_step(double t) { step_kernel_->launch(scalars(t), 0, size_); }
+void Population::run_step(double t) { step_kernel_->launch(scalars(t), owned_.begin, owned_.end); }
 
 std::vector<std::uint32_t> Population::detect_spikes(double t, double spike_time) {
   if (!threshold_kernel_) return {};
-  threshold_kernel_->launch(scalars(t), 0, size_);
-  std::size_t count =
-      backend_.detect_crossings(*condition_, *previous_condition_, *lastspike_, spike_time, *spike_list_, 0, size_);
+  threshold_kernel_->launch(scalars(t), owned_.begin, owned_.end);
+  std::size_t count = backend_.detect_crossings(*condition_, *previous_condition_, *lastspike_, spike_time,
+                                                *spike_list_, owned_.begin, owned_.end);
   std::vector<std::uint32_t> list(count);
   if (count > 0) backend_.download(*spike_list_, std::span<std::uint32_t>(list), 0);
   return list;

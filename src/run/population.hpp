@@ -27,18 +27,26 @@ struct RunSettings {
   graph::Precision precision = graph::Precision::Double;  // the kernels' arithmetic (constants fold in it)
 };
 
+// The neurons a population integrates in this process (a rank's block): [begin, end).
+// The arrays still span the whole population, indexed globally; outside the block
+// they hold what the halo exchange brings (or nothing anyone reads).
+struct NeuronRange {
+  std::size_t begin = 0, end = SIZE_MAX;
+};
+
 // The launch scalars of every kernel: {t, dt, N}.
 inline constexpr int scalar_t = 0, scalar_dt = 1, scalar_count = 2;
 
 class Population {
  public:
   Population(const model::PopulationSpec& spec, const PopulationPlan& plan, const graph::Scheme& scheme,
-             backend::Backend& backend, const RunSettings& settings);
+             backend::Backend& backend, const RunSettings& settings, NeuronRange owned = {});
   Population(const Population&) = delete;
   Population& operator=(const Population&) = delete;
 
   const std::string& name() const { return name_; }
   std::size_t size() const { return size_; }
+  const NeuronRange& owned() const { return owned_; }
   const graph::EquationSystem& system() const { return system_; }
   const graph::PopulationKernels& programs() const { return programs_; }
 
@@ -72,6 +80,9 @@ class Population {
   std::vector<std::string> persistent_arrays() const;
   std::vector<double> download(const std::string& persistent) const;
   void upload(const std::string& persistent, const std::vector<double>& values);
+  const backend::BufferHandle& persistent_buffer(const std::string& persistent) const {
+    return buffer(persistent == "spiking" ? "spiking.previous" : persistent);
+  }
   const Values& parameter(const std::string& name) const { return parameters_.at(name); }
 
  private:
@@ -88,6 +99,7 @@ class Population {
 
   std::string name_;
   std::size_t size_;
+  NeuronRange owned_;
   double dt_;
   backend::Backend& backend_;
   graph::EquationSystem system_;

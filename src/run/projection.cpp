@@ -68,18 +68,25 @@ std::vector<std::uint32_t> as_indices(const std::vector<std::size_t>& offsets) {
 
 }  // namespace
 
+Connectivity build_projection_connectivity(const model::ProjectionSpec& spec, const Population& pre,
+                                           const Population& post, std::uint64_t seed, PostRows rows) {
+  checked(spec, pre, post);
+  return build_connectivity(spec.connect,
+                            {pre.size(), post.size(), spec.pre_begin, slice_end(spec.pre_end, pre.size()),
+                             spec.post_begin, slice_end(spec.post_end, post.size()), &pre == &post},
+                            seed, spec.name, rows);
+}
+
 Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Population& post,
-                       const graph::Scheme& scheme, backend::Backend& backend, const RunSettings& settings)
-    : name_(checked(spec, pre, post).name),
+                       const graph::Scheme& scheme, backend::Backend& backend, const RunSettings& settings,
+                       Connectivity connectivity, SynapseSlice slice)
+    : name_(spec.name),
       pre_(&pre),
       post_(&post),
       backend_(backend),
-      connectivity_(build_connectivity(
-          spec.connect,
-          {pre.size(), post.size(), spec.pre_begin, slice_end(spec.pre_end, pre.size()), spec.post_begin,
-           slice_end(spec.post_end, post.size()), &pre == &post},
-          settings.seed, spec.name)),
-      system_(synapse_group(spec, connectivity_.size()), synapse_options(pre, post)),
+      connectivity_(std::move(connectivity)),
+      slice_(slice),
+      system_(synapse_group(spec, slice_.total), synapse_options(pre, post)),
       dt_(settings.dt),
       buffers_(backend, fmt::format("projection '{}'", spec.name)),
       on_pre_(spec.on_pre) {
@@ -94,33 +101,38 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
   backend.upload(*add_buffer("conn.pre", n, ElementType::Index), connectivity_.pre);
   backend.upload(*add_buffer("conn.post", n, ElementType::Index), connectivity_.post);
   std::vector<double> index(n);
-  for (std::size_t s = 0; s < n; ++s) index[s] = static_cast<double>(s);
+  for (std::size_t s = 0; s < n; ++s) index[s] = static_cast<double>(slice_.first + s);
   backend.upload(*add_buffer("i", n), index);
   if (!system_.state_variables().empty() || !spec.summed.empty()) bind_stage_kernels(spec, scheme);
   if (!on_pre_.empty()) set_up_events(spec, scheme);
 }
 
 void Projection::resolve_parameters(const model::ProjectionSpec& spec, const RunSettings& settings) {
-  const std::size_t n = connectivity_.size();
+  const std::size_t n = connectivity_.size(), total = slice_.total, first = slice_.first;
   // Parameters: per projection (broadcast) or per synapse; a connectivity matrix may supply one.
+  // This process resolves its synapses' slice of the whole projection's values.
   for (const auto& [name, value] : spec.parameters) {
     ValueContext context{fmt::format("parameter '{}' of projection '{}'", name, name_),
-                         fmt::format("{}/parameter/{}", name_, name), n, settings.seed};
+                         fmt::format("{}/parameter/{}", name_, name), total, settings.seed};
     if (value.kind == model::ValueSpec::Kind::Expression)
       throw UserError(value.where, fmt::format("{}: expressions are not supported for synapse parameters; give a "
                                                "number, a list or a distribution", context.what));
-    parameters_[name] = resolve_values(value, context);
+    parameters_[name] = resolve_slice(value, context, first, n);
+    if (value.kind == model::ValueSpec::Kind::Constant || total == 1) uniform_.push_back(name);
   }
-  if (!spec.connect.matrix_values.empty()) parameters_[spec.connect.matrix_values] = connectivity_.matrix_values;
+  if (!spec.connect.matrix_values.empty()) {
+    parameters_[spec.connect.matrix_values] = connectivity_.matrix_values;
+    if (total == 1) uniform_.push_back(spec.connect.matrix_values);
+  }
   for (const auto& [name, values] : parameters_) buffers_.set("param." + name, backend_.allocate_with(values));
   for (const auto& v : system_.state_variables()) {
     ValueContext context{fmt::format("initial value of '{}' in projection '{}'", v, name_),
-                         fmt::format("{}/initial/{}", name_, v), n, settings.seed};
+                         fmt::format("{}/initial/{}", name_, v), total, settings.seed};
     const auto& init = spec.initial.at(v);
     if (init.kind == model::ValueSpec::Kind::Expression)
       throw UserError(init.where, context.what + ": give a number, a list or a distribution");
-    Values values = resolve_values(init, context);
-    std::vector<double> x(n, values[0]);
+    Values values = resolve_slice(init, context, first, n);
+    std::vector<double> x(n, values.empty() ? 0.0 : values[0]);
     if (values.size() == n) x = values;
     backend_.upload(*add_buffer("x." + v, n), x);
     add_buffer("k." + v, n);
@@ -139,16 +151,21 @@ void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const gra
   kernel_spec.uniform_slot = [this](const std::string& text) {
     graph::Slot slot = graph::Slot::parse(text);
     return slot.kind == graph::Slot::Kind::Parameter && slot.side == graph::Slot::Side::Own &&
-           parameters_.at(slot.name).size() == 1;
+           std::find(uniform_.begin(), uniform_.end(), slot.name) != uniform_.end();
   };
   programs_ = graph::build_synapse_kernels(kernel_spec);
+  pre_reads_.resize(programs_.size());
   for (std::size_t s = 0; s < programs_.size(); ++s) {
     const auto& stage = programs_[s];
     for (const auto& out : stage.presynaptic.outputs) add_buffer(out, pre_->size());
     auto bind = [&](const graph::Program& program, bool presynaptic) {
       backend::KernelArguments arguments;
-      for (std::size_t k = 0; k < program.inputs.size(); ++k)
+      for (std::size_t k = 0; k < program.inputs.size(); ++k) {
         arguments.inputs.push_back(input(program.input_slot(k), s, presynaptic));
+        const graph::Slot slot = program.input_slot(k);
+        note_presynaptic_read(slot, arguments.inputs.back(),
+                              slot.kind == graph::Slot::Kind::LastSpike ? step_pre_reads_ : pre_reads_[s]);
+      }
       for (const auto& slot : program.outputs) arguments.outputs.push_back(buffer(slot));
       return backend_.bind(program, arguments);
     };
@@ -200,7 +217,10 @@ void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::S
                                [this](const std::string& name) { return external_slot(name, graph::Slot::Kind::State); }, {}, {}};
   graph::Program program = graph::build_event_program(event_spec, on_pre_, name_ + "_on_pre");
   backend::KernelArguments arguments;
-  for (std::size_t k = 0; k < program.inputs.size(); ++k) arguments.inputs.push_back(event_input(program.input_slot(k)));
+  for (std::size_t k = 0; k < program.inputs.size(); ++k) {
+    arguments.inputs.push_back(event_input(program.input_slot(k)));
+    note_presynaptic_read(program.input_slot(k), arguments.inputs.back(), step_pre_reads_);
+  }
   for (std::size_t k = 0; k < on_pre_.size(); ++k) {
     const auto& statement = on_pre_[k];
     events_.values.push_back(add_buffer(fmt::format("event.value.{}", k), n));
@@ -212,6 +232,21 @@ void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::S
   }
   event_kernel_ = backend_.bind(program, arguments);
   events_.kernel = event_kernel_.get();
+}
+
+// Presynaptic arrays that change during the run (state, stage state, last spikes, ...);
+// parameters, indices and input tables are the same on every process.
+void Projection::note_presynaptic_read(const graph::Slot& slot, const backend::KernelInput& input,
+                                       std::vector<backend::BufferHandle>& reads) const {
+  using Kind = graph::Slot::Kind;
+  if (slot.side != graph::Slot::Side::Pre || !input.data) return;
+  if (slot.kind == Kind::Parameter || slot.kind == Kind::Index || slot.kind == Kind::Input) return;
+  if (std::find(reads.begin(), reads.end(), input.data) == reads.end()) reads.push_back(input.data);
+}
+
+const std::vector<backend::BufferHandle>& Projection::presynaptic_reads(std::size_t stage) const {
+  static const std::vector<backend::BufferHandle> none;
+  return stage < pre_reads_.size() ? pre_reads_[stage] : none;
 }
 
 std::string Projection::external_slot(const std::string& name, graph::Slot::Kind state_kind) const {
@@ -323,10 +358,10 @@ void Projection::run_stage(std::size_t stage, double t) {
   if (synaptic_kernels_.empty()) return;
   const auto scalar = scalars(t);
   if (presynaptic_kernels_[stage]) presynaptic_kernels_[stage]->launch(scalar, 0, pre_->size());
-  synaptic_kernels_[stage]->launch(scalar, 0, size());
+  if (size() > 0) synaptic_kernels_[stage]->launch(scalar, 0, size());  // a rank may hold none
   // Ordered sums: synapses of post neuron i are contiguous, added in presynaptic order.
   for (const auto& [contributions, sums] : row_sums_)
-    backend_.add_row_sums(*contributions, *post_offsets_, *sums, 0, post_->size());
+    backend_.add_row_sums(*contributions, *post_offsets_, *sums, post_->owned().begin, post_->owned().end);
 }
 
 void Projection::deliver(std::int64_t step, double t, const std::vector<std::uint32_t>& pre_spikes) {

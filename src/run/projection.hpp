@@ -18,16 +18,29 @@
 
 namespace psst::run {
 
+// The synapses of `spec` onto the postsynaptic neurons `rows` (all by default), its
+// slices checked against the populations first.
+Connectivity build_projection_connectivity(const model::ProjectionSpec& spec, const Population& pre,
+                                           const Population& post, std::uint64_t seed, PostRows rows = {});
+
+// Where this process's synapses sit in the whole projection, in its global order
+// (by postsynaptic, then presynaptic neuron): [first, first + local count) of `total`.
+// Synapse i, N and every per-synapse value are those of the global synapse.
+struct SynapseSlice {
+  std::size_t first = 0, total = 0;
+};
+
 class Projection {
  public:
   Projection(const model::ProjectionSpec& spec, Population& pre, Population& post, const graph::Scheme& scheme,
-             backend::Backend& backend, const RunSettings& settings);
+             backend::Backend& backend, const RunSettings& settings, Connectivity connectivity, SynapseSlice slice);
   Projection(const Projection&) = delete;
   Projection& operator=(const Projection&) = delete;
 
   const std::string& name() const { return name_; }
   const Connectivity& connectivity() const { return connectivity_; }
-  std::size_t size() const { return connectivity_.size(); }
+  std::size_t size() const { return connectivity_.size(); }  // this process's synapses
+  const SynapseSlice& slice() const { return slice_; }
   const graph::EquationSystem& system() const { return system_; }
   // Bytes per synapse: indices, state (x, k, acc), contributions, per-synapse parameters.
   double bytes_per_synapse() const;
@@ -50,6 +63,12 @@ class Projection {
   std::vector<std::vector<std::uint32_t>> events_in_flight() const;
   void restore_events_in_flight(const std::vector<std::vector<std::uint32_t>>& ring);
   std::size_t ring_size() const { return static_cast<std::size_t>(delay_steps_) + 1; }
+  // Arrays of the presynaptic population that stage `stage` reads per neuron and that
+  // change during a step: what a halo exchange must bring before the stage.
+  const std::vector<backend::BufferHandle>& presynaptic_reads(std::size_t stage) const;
+  // What the event kernel reads, and the last-spike times the stage kernels read (which
+  // change only at the end of a step): exchanged once per step, after it.
+  const std::vector<backend::BufferHandle>& step_presynaptic_reads() const { return step_pre_reads_; }
 
  private:
   void resolve_parameters(const model::ProjectionSpec& spec, const RunSettings& settings);
@@ -65,13 +84,16 @@ class Projection {
                                          backend::ElementType type = backend::ElementType::Float64) {
     return buffers_.add(name, size, type);
   }
-  std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(size())}; }
+  std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(slice_.total)}; }
+  void note_presynaptic_read(const graph::Slot& slot, const backend::KernelInput& input,
+                             std::vector<backend::BufferHandle>& reads) const;
 
   std::string name_;
   Population* pre_;
   Population* post_;
   backend::Backend& backend_;
   Connectivity connectivity_;
+  SynapseSlice slice_;
   graph::EquationSystem system_;
   double dt_;
   BufferTable buffers_;  // x., k., acc., summed., hoisted., param., connectivity
@@ -79,6 +101,9 @@ class Projection {
   std::vector<std::pair<backend::BufferHandle, backend::BufferHandle>> row_sums_;
   backend::BufferHandle post_offsets_;
   std::map<std::string, Values> parameters_;
+  std::vector<std::string> uniform_;  // parameters with one value for every synapse of the whole projection
+  std::vector<std::vector<backend::BufferHandle>> pre_reads_;  // per stage
+  std::vector<backend::BufferHandle> step_pre_reads_;
   std::vector<graph::SynapseStagePrograms> programs_;
   std::vector<std::unique_ptr<backend::BoundKernel>> presynaptic_kernels_, synaptic_kernels_;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include "run/plan.hpp"
 
@@ -58,8 +59,14 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
   }
   if (record_every_steps_ < 1) record_every_steps_ = 1;
   scheme_ = &graph::find_scheme(sim.method);
+  communicator_ = comm::make_communicator();
+  // Ranks on one machine share its cores.
+  const int threads = overrides.threads != 0 || communicator_->ranks_on_this_node() == 1
+                          ? overrides.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
+                                            communicator_->ranks_on_this_node());
   backend_ = backend::make_backend(
-      overrides.backend, {.threads = overrides.threads,
+      overrides.backend, {.threads = threads,
                           .device = overrides.device,
                           .march_native = overrides.march_native,
                           .cache_dir = overrides.cache_dir,
@@ -68,32 +75,72 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
                           .precision = sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double});
   RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial,
                        sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double};
-  communicator_ = std::make_unique<comm::SingleProcess>();
+  build(settings);
+  spikes_.resize(populations_.size());
+  gathered_spikes_.resize(populations_.size());
+  backend_->finalize();
+  for (auto& p : populations_) p->initialize_threshold(0.0);
+}
+
+// Populations split into blocks, one per rank; each rank builds the synapses onto its
+// neurons, at their place in the whole projection; then the halo those synapses need.
+void Simulation::build(const RunSettings& settings) {
   ModelPlan plan = plan_model(spec_);
   std::vector<std::size_t> sizes;
+  for (const auto& p : spec_.populations) sizes.push_back(p.size);
+  partition_ = std::make_unique<comm::Partition>(sizes, communicator_->size());
+  const int rank = communicator_->rank();
   for (std::size_t i = 0; i < spec_.populations.size(); ++i) {
     const auto& p = spec_.populations[i];
     for (const auto& other : populations_)
       if (other->name() == p.name)
         throw UserError(p.where, fmt::format("two populations are named '{}'; population names must be unique", p.name));
-    populations_.push_back(std::make_unique<Population>(p, plan.populations[i], *scheme_, *backend_, settings));
-    sizes.push_back(p.size);
+    const comm::Block block = partition_->block(i, rank);
+    populations_.push_back(std::make_unique<Population>(p, plan.populations[i], *scheme_, *backend_, settings,
+                                                        NeuronRange{block.begin, block.end}));
   }
-  partition_ = std::make_unique<comm::Partition>(sizes, communicator_->size());
   for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
     const auto& projection = spec_.projections[k];
     for (const auto& other : projections_)
       if (other->name() == projection.name)
         throw UserError(projection.where, fmt::format("two projections are named '{}'", projection.name));
-    projections_.push_back(std::make_unique<Projection>(projection, *populations_[plan.projections[k].pre],
-                                                        *populations_[plan.projections[k].post], *scheme_, *backend_,
-                                                        settings));
+    Population& pre = *populations_[plan.projections[k].pre];
+    Population& post = *populations_[plan.projections[k].post];
+    Connectivity connectivity = build_projection_connectivity(projection, pre, post, settings.seed,
+                                                              PostRows{post.owned().begin, post.owned().end});
+    const SynapseSlice slice{communicator_->exclusive_sum(connectivity.size()),
+                             communicator_->sum(connectivity.size())};
+    projections_.push_back(std::make_unique<Projection>(projection, pre, post, *scheme_, *backend_, settings,
+                                                        std::move(connectivity), slice));
     projection_pre_.push_back(plan.projections[k].pre);
   }
-  spikes_.resize(populations_.size());
-  gathered_spikes_.resize(populations_.size());
-  backend_->finalize();
-  for (auto& p : populations_) p->initialize_threshold(0.0);
+  halo_ = std::make_unique<Halo>(populations_, projections_, projection_pre_, scheme_->stages.size(), *partition_,
+                                 *communicator_, *backend_);
+}
+
+std::vector<double> Simulation::gather_population(std::size_t population, const backend::Buffer& buffer) const {
+  const NeuronRange& owned = populations_.at(population)->owned();
+  std::vector<double> block(owned.end - owned.begin);
+  backend_->download(buffer, std::span<double>(block), owned.begin);
+  return communicator_->gather(block);
+}
+
+std::vector<double> Simulation::gather_neurons(std::size_t population, const backend::Buffer& buffer,
+                                               const std::vector<std::size_t>& neurons) const {
+  const NeuronRange& owned = populations_.at(population)->owned();
+  std::vector<double> block(owned.end - owned.begin), local;
+  backend_->download(buffer, std::span<double>(block), owned.begin);
+  for (std::size_t n : neurons)
+    if (n >= owned.begin && n < owned.end) local.push_back(block[n - owned.begin]);
+  std::vector<double> gathered = communicator_->gather(local);  // by rank, each in the order of `neurons`
+  if (communicator_->rank() != 0 || communicator_->size() == 1) return gathered;
+  std::vector<std::size_t> next(static_cast<std::size_t>(communicator_->size()) + 1, 0);  // first position per rank
+  for (std::size_t n : neurons) ++next[static_cast<std::size_t>(partition_->owner(population, n)) + 1];
+  for (std::size_t r = 1; r < next.size(); ++r) next[r] += next[r - 1];
+  std::vector<double> values(neurons.size());
+  for (std::size_t j = 0; j < neurons.size(); ++j)
+    values[j] = gathered[next[static_cast<std::size_t>(partition_->owner(population, neurons[j]))]++];
+  return values;
 }
 
 Projection& Simulation::projection(const std::string& name) {
@@ -124,8 +171,7 @@ void Simulation::advance_one_step() {
     std::int64_t input_step = n + static_cast<std::int64_t>(std::floor(c));
     for (auto& p : populations_)
       if (!p->fused_step()) p->prepare_stage(s, t, input_step);
-    // One process reads every presynaptic value locally; ranks would exchange them here.
-    for (std::size_t p = 0; p < populations_.size(); ++p) communicator_->exchange_halo(p, {});
+    halo_->exchange_stage(s);  // presynaptic values owned by other ranks
     for (auto& p : projections_) p->run_stage(s, t);
     for (auto& p : populations_)
       if (!p->fused_step()) p->run_stage(s, t);
@@ -134,10 +180,12 @@ void Simulation::advance_one_step() {
     if (p->fused_step()) p->run_step(static_cast<double>(n) * dt_);
   step_ = n + 1;
   const double spike_time = static_cast<double>(n) * dt_;  // PSST: the step's start
-  for (std::size_t p = 0; p < populations_.size(); ++p) {
-    gathered_spikes_[p] = communicator_->gather_spikes(populations_[p]->detect_spikes(time(), spike_time));
+  for (std::size_t p = 0; p < populations_.size(); ++p)
+    gathered_spikes_[p] = populations_[p]->detect_spikes(time(), spike_time);
+  communicator_->gather_spikes(gathered_spikes_);  // every rank's, in ascending global order
+  for (std::size_t p = 0; p < populations_.size(); ++p)
     spikes_[p].assign(gathered_spikes_[p].begin(), gathered_spikes_[p].end());
-  }
+  halo_->exchange_step();
   for (std::size_t k = 0; k < projections_.size(); ++k)
     projections_[k]->deliver(step_, time(), gathered_spikes_[projection_pre_[k]]);
   for (auto* o : observers_) o->on_step(*this, step_, spikes_);

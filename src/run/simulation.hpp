@@ -14,6 +14,7 @@
 #include "comm/communicator.hpp"
 #include "graph/scheme.hpp"
 #include "model/network.hpp"
+#include "run/halo.hpp"
 #include "run/population.hpp"
 #include "run/projection.hpp"
 #include "run/settings.hpp"
@@ -81,6 +82,13 @@ class Simulation {
   void advance_one_step();
   // Continues from a checkpoint: the state arrays were restored by the caller.
   void restore_step(std::int64_t step);
+  // Collective: a population's array (x.V, lastspike, ...) in global order on rank 0 (empty
+  // elsewhere), from every rank's block.
+  std::vector<double> gather_population(std::size_t population, const backend::Buffer& buffer) const;
+  // Collective: the values of `neurons` (global indices, any order) of a population's
+  // array, in that order, on rank 0 (empty elsewhere); each rank sends only its own.
+  std::vector<double> gather_neurons(std::size_t population, const backend::Buffer& buffer,
+                                     const std::vector<std::size_t>& neurons) const;
 
  private:
   model::NetworkSpec spec_;
@@ -94,9 +102,11 @@ class Simulation {
   std::vector<std::unique_ptr<Population>> populations_;
   std::vector<std::unique_ptr<Projection>> projections_;
   std::vector<std::size_t> projection_pre_;  // population index of each projection's presynaptic side
+  std::unique_ptr<Halo> halo_;
   std::vector<StepObserver*> observers_;
   std::vector<std::vector<std::size_t>> spikes_;  // this step's, for observers
   std::vector<std::vector<std::uint32_t>> gathered_spikes_;  // the same, as the Communicator gives them
+  void build(const RunSettings& settings);
   bool started_ = false, finished_ = false;
 };
 

@@ -60,6 +60,18 @@ Values resolve_values(const model::ValueSpec& spec, const ValueContext& context)
   throw InternalError("expression values must be evaluated with evaluate_expression");
 }
 
+Values resolve_slice(const model::ValueSpec& spec, const ValueContext& context, std::size_t first, std::size_t count) {
+  using Kind = model::ValueSpec::Kind;
+  if (spec.kind == Kind::Normal || spec.kind == Kind::Uniform) {
+    if (context.size == 1) return draw_values(spec, context, 0, 1);
+    return draw_values(spec, context, first, first + count);
+  }
+  Values whole = resolve_values(spec, context);
+  if (whole.size() == 1) return whole;
+  const auto begin = whole.begin() + static_cast<std::ptrdiff_t>(first);
+  return {begin, begin + static_cast<std::ptrdiff_t>(count)};
+}
+
 Values evaluate_expression(const graph::EquationSystem& system, const model::Expr& expr,
                            const std::vector<std::pair<std::string, const Values*>>& parameters, std::size_t size,
                            double dt, backend::Backend& backend, const std::string& what) {

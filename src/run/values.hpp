@@ -26,6 +26,11 @@ struct ValueContext {
 // Constant, List, File, Normal, Uniform. Expression values need kernels: see evaluate_expression.
 Values resolve_values(const model::ValueSpec& spec, const ValueContext& context);
 
+// Elements [first, first + count) of values given for `context.size` elements: one entry
+// when the value is the same for all (a constant, or a list of one), else `count` entries
+// equal to that slice of the whole (drawn alone for distributions).
+Values resolve_slice(const model::ValueSpec& spec, const ValueContext& context, std::size_t first, std::size_t count);
+
 // Normal or Uniform values of elements [begin, end) (neurons, or synapses): element i's value
 // is a function of (seed, random_name, i) alone, so any slice can be drawn on its own.
 Values draw_values(const model::ValueSpec& spec, const ValueContext& context, std::size_t begin, std::size_t end);

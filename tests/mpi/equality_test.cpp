@@ -1,0 +1,265 @@
+// Distributed runs (issue 13): `mpirun -n R psst run` writes the same file,
+// bit for bit, as one process, for R = 1, 2, 3; a checkpoint written on R
+// ranks resumes on any other number; an error on one rank ends the job with
+// one message, never a hang. Every dataset of the output files is compared,
+// checkpoints included. The tests launch mpirun on the psst command line; they
+// skip, saying why, when psst was built without MPI.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "test_support.hpp"
+
+namespace {
+
+using psst::test::run_command;
+using psst::test::TempDir;
+
+const std::string cli = PSST_CLI;
+
+std::string model(const std::string& name) { return psst::test::model_path(name).string(); }
+
+#ifdef PSST_MPIRUN
+// As root Open MPI needs --allow-run-as-root; more ranks than cores need --oversubscribe.
+std::string mpirun(int ranks) {
+  return fmt::format("{} --allow-run-as-root --oversubscribe -n {}", PSST_MPIRUN, ranks);
+}
+#define PSST_REQUIRE_MPI()
+#else
+std::string mpirun(int) { return ""; }
+#define PSST_REQUIRE_MPI() GTEST_SKIP() << "psst was built without MPI (PSST_MPI=OFF or MPI not found)"
+#endif
+
+// Every dataset of an HDF5 file: its shape and raw bytes, by path.
+struct Datasets {
+  std::map<std::string, std::string> bytes;
+};
+
+herr_t collect(hid_t group, const char* name, const H5L_info_t*, void* data) {
+  auto& out = static_cast<Datasets*>(data)->bytes;
+  const hid_t object = H5Oopen(group, name, H5P_DEFAULT);
+  if (object < 0) return -1;
+  if (H5Iget_type(object) == H5I_DATASET) {
+    const hid_t space = H5Dget_space(object), type = H5Dget_type(object);
+    const hid_t native = H5Tget_native_type(type, H5T_DIR_ASCEND);
+    const int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    std::string shape;
+    for (hsize_t d : dims) shape += std::to_string(d) + "x";
+    const auto points = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
+    std::string raw(points * H5Tget_size(native), '\0');
+    if (points > 0 && H5Dread(object, native, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) < 0) raw = "unreadable";
+    out[name] = shape + ":" + raw;
+    H5Tclose(native);
+    H5Tclose(type);
+    H5Sclose(space);
+  }
+  H5Oclose(object);
+  return 0;
+}
+
+Datasets datasets(const std::filesystem::path& path) {
+  Datasets out;
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) return out;
+  H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, collect, &out);
+  H5Fclose(file);
+  return out;
+}
+
+// Every dataset equal; with `checkpoints` false, those under /checkpoint are left out
+// (a split run has written both slots, an unsplit one only one).
+void expect_same_datasets(const std::filesystem::path& expected, const std::filesystem::path& actual,
+                          bool checkpoints = true) {
+  auto a = datasets(expected).bytes, b = datasets(actual).bytes;
+  if (!checkpoints)
+    for (auto* m : {&a, &b}) std::erase_if(*m, [](const auto& entry) { return entry.first.starts_with("checkpoint"); });
+  ASSERT_GT(a.size(), 3u) << expected;
+  ASSERT_EQ(a.size(), b.size()) << actual;
+  for (const auto& [path, bytes] : a) {
+    auto other = b.find(path);
+    ASSERT_TRUE(other != b.end()) << path << " is missing from " << actual;
+    EXPECT_TRUE(bytes == other->second) << path << " differs in " << actual << " (shape "
+                                        << bytes.substr(0, bytes.find(':')) << " vs "
+                                        << other->second.substr(0, other->second.find(':')) << ")";
+  }
+}
+
+// The number of spikes in a file (all populations).
+std::size_t spike_count(const std::filesystem::path& path) {
+  std::size_t count = 0;
+  for (const auto& [name, bytes] : datasets(path).bytes)
+    if (name.ends_with("spikes/index") && name.find("checkpoint") == std::string::npos)
+      count += (bytes.size() - bytes.find(':') - 1) / sizeof(std::int64_t);
+  return count;
+}
+
+struct Case {
+  std::string model;
+  double duration;
+  std::size_t min_spikes;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.model << ", " << c.duration << " ms"; }
+
+class MpiEquality : public ::testing::TestWithParam<std::tuple<Case, int>> {};
+
+TEST_P(MpiEquality, EveryDatasetEqualsTheOneProcessRun) {
+  PSST_REQUIRE_MPI();
+  const auto& [c, ranks] = GetParam();
+  TempDir dir;
+  const auto one = dir / "one.h5", many = dir / "many.h5";
+  auto r = run_command(fmt::format("{} run {} -q --duration {} -o {}", cli, model(c.model), c.duration, one.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_GE(spike_count(one), c.min_spikes);
+  r = run_command(fmt::format("{} {} run {} -q --duration {} -o {}", mpirun(ranks), cli, model(c.model), c.duration,
+                              many.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_datasets(one, many);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Models, MpiEquality,
+    ::testing::Combine(::testing::Values(Case{"psst_three_neurons.toml", 700.0, 36}, Case{"hh.toml", 200.0, 10},
+                                         Case{"cobahh.toml", 60.0, 1000}, Case{"locust_al.toml", 200.0, 1}),
+                       ::testing::Values(1, 2, 3)),
+    [](const ::testing::TestParamInfo<std::tuple<Case, int>>& param) {
+      std::string name = std::get<0>(param.param).model;
+      name = name.substr(0, name.find('.'));
+      return name + "_" + std::to_string(std::get<1>(param.param)) + "_ranks";
+    });
+
+// Split at two checkpoints, each piece on a different number of ranks (2, then 3,
+// then 1 process): the file equals the one-process run in one piece.
+void split_across_rank_counts(const std::string& name, double t1, double t2, double t3) {
+  TempDir dir;
+  const auto whole = dir / "whole.h5", split = dir / "split.h5";
+  auto r = run_command(fmt::format("{} run {} -q --duration {} -o {}", cli, model(name), t3, whole.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_command(fmt::format("{} {} run {} -q --duration {} -o {}", mpirun(2), cli, model(name), t1, split.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_command(fmt::format("{} {} resume {} -q --until {}", mpirun(3), cli, split.string(), t2));
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_command(fmt::format("{} resume {} -q --until {}", cli, split.string(), t3));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_datasets(whole, split, false);
+}
+
+TEST(MpiResume, CobahhSplitOnTwoThenThreeRanksThenOneProcessEqualsOneRun) {
+  PSST_REQUIRE_MPI();
+  split_across_rank_counts("cobahh.toml", 20.0, 45.0, 60.0);  // delayed spikes in flight at each cut
+}
+
+TEST(MpiResume, ThreeNeuronsSplitOnTwoThenThreeRanksThenOneProcessEqualsOneRun) {
+  PSST_REQUIRE_MPI();
+  split_across_rank_counts("psst_three_neurons.toml", 150.0, 400.0, 700.0);
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// An error on rank 0 only (the writer cannot create the file) while the others run on:
+// one message, a non-zero exit, no hang (the others are ended by MPI_Abort).
+TEST(MpiFaults, AnErrorOnOneRankEndsEveryRankWithOneMessage) {
+  PSST_REQUIRE_MPI();
+  TempDir dir;
+  const auto out = dir / "exists.h5";
+  auto r = run_command(fmt::format("{} run {} -q --duration 1 -o {}", cli, model("hh.toml"), out.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_command(fmt::format("timeout 120 {} {} run {} -q --duration 100000 -o {}", mpirun(3), cli,
+                              model("cobahh.toml"), out.string()));
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.status, 124) << "the job hung: " << r.output;
+  EXPECT_EQ(occurrences(r.output, "exists; pass --overwrite to replace it"), 1u) << r.output;
+}
+
+// An error on every rank (a bad model): printed once, by rank 0.
+TEST(MpiFaults, AnErrorOnEveryRankIsPrintedOnce) {
+  PSST_REQUIRE_MPI();
+  TempDir dir;
+  auto r = run_command(fmt::format("timeout 120 {} {} run {} -q --dt -1 -o {}", mpirun(2), cli, model("hh.toml"),
+                                   (dir / "x.h5").string()));
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.status, 124) << "the job hung: " << r.output;
+  EXPECT_EQ(occurrences(r.output, "the time step dt must be a positive number"), 1u) << r.output;
+}
+
+// A blow-up on rank 1 (neuron 3 of 5 on 3 ranks: blocks [0,2), [2,4), [4,5)): the
+// finite-state check names the global neuron and its value as its owner has it, once;
+// what was recorded up to there is on disk.
+TEST(MpiFaults, BlowUpOnAnotherRankNamesTheGlobalNeuronOnce) {
+  PSST_REQUIRE_MPI();
+  TempDir dir;
+  std::ofstream(dir / "blowup.toml") << R"toml(
+[simulation]
+duration = 10.0
+dt = 0.1
+method = "euler"
+[populations.cells]
+size = 5
+threshold = "x > 1e300"
+equations = "dx/dt = where(i == 3, x * x, 0)"
+initial = { x = 2.0 }
+[record.cells]
+variables = ["x"]
+)toml";
+  auto r = run_command(fmt::format("cd {} && timeout 120 {} {} run blowup.toml -o blowup.h5", dir.path().string(),
+                                   mpirun(3), cli));
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.status, 124) << "the job hung: " << r.output;
+  EXPECT_EQ(occurrences(r.output, "population 'cells', variable 'x', neuron 3 is inf"), 1u) << r.output;
+  EXPECT_GT(datasets(dir / "blowup.h5").bytes.count("populations/cells/state/x"), 0u);
+}
+
+// SIGTERM to mpirun: Open MPI passes it to every rank (and, with a long enough
+// odls_base_sigkill_timeout, waits for them); the ranks agree to stop at the same
+// step, rank 0 writes one checkpoint, and one process resumes to the same file.
+TEST(MpiFaults, SigtermToMpirunStopsEveryRankWithACheckpointThatResumes) {
+  PSST_REQUIRE_MPI();
+#ifdef PSST_MPIRUN
+  TempDir dir;
+  const auto whole = dir / "whole.h5", stopped = dir / "stopped.h5";
+  auto r = run_command(fmt::format("{} run {} -q --duration 1500 -o {}", cli, model("cobahh.toml"), whole.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl(PSST_MPIRUN, PSST_MPIRUN, "--allow-run-as-root", "--oversubscribe", "--mca", "odls_base_sigkill_timeout",
+          "5", "-n", "2", cli.c_str(), "run", model("cobahh.toml").c_str(), "-q", "--duration", "1500",
+          "--checkpoint-every", "50", "-o", stopped.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  bool started = false;
+  for (int i = 0; i < 1200 && !started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::error_code ec;
+    started = std::filesystem::file_size(stopped, ec) >= (256u << 10) && !ec;  // a few checkpoints
+  }
+  ASSERT_TRUE(started) << "the run wrote nothing";
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << "the run finished before it was stopped";
+  r = run_command(fmt::format("{} resume {} -q --until 1500", cli, stopped.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_datasets(whole, stopped, false);
+#endif
+}
+
+}  // namespace
