@@ -53,6 +53,24 @@ PopulationBuilder& PopulationBuilder::jitter(double relative_std) {
   return *this;
 }
 
+PopulationBuilder& PopulationBuilder::reset(std::string_view statements, const lang::TextOrigin& origin) {
+  auto parsed = lang::parse_statements(statements, origin);
+  spec().reset.insert(spec().reset.end(), parsed.begin(), parsed.end());
+  return *this;
+}
+
+PopulationBuilder& PopulationBuilder::refractory(model::ValueSpec ms) {
+  spec().refractory = std::move(ms);
+  spec().refractory_condition = nullptr;
+  return *this;
+}
+
+PopulationBuilder& PopulationBuilder::refractory_condition(std::string_view condition, const lang::TextOrigin& origin) {
+  spec().refractory_condition = lang::parse_expression(condition, origin);
+  spec().refractory.reset();
+  return *this;
+}
+
 PopulationBuilder& PopulationBuilder::input(model::InputSpec input) {
   spec().inputs.push_back(std::move(input));
   return *this;

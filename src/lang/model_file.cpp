@@ -291,7 +291,8 @@ class Reader {
 
   void population(const std::string& name, const toml::table& t, const toml::table* models) {
     const std::string what = fmt::format("[populations.{}]", name);
-    check_keys(t, what, {"size", "model", "equations", "parameters", "initial", "threshold", "jitter", "inputs"});
+    check_keys(t, what, {"size", "model", "equations", "parameters", "initial", "threshold", "jitter", "inputs",
+                         "reset", "refractory"});
     const toml::table* model = nullptr;
     if (auto* m = t.get("model")) {
       std::string model_name = string(*m, what + ".model");
@@ -300,7 +301,7 @@ class Reader {
                                                model_name, model_name));
       model = &table(*models->get(model_name), fmt::format("[models.{}]", model_name));
       check_keys(*model, fmt::format("[models.{}]", model_name),
-                 {"equations", "parameters", "initial", "threshold", "jitter"});
+                 {"equations", "parameters", "initial", "threshold", "jitter", "reset", "refractory"});
     }
     std::size_t size = 1;
     if (auto* s = t.get("size")) {
@@ -332,6 +333,13 @@ class Reader {
         throw UserError(where(*j), fmt::format("{}.jitter is a relative standard deviation and must be >= 0, found {}",
                                                what, jitter));
       p.jitter(jitter);
+    }
+    if (auto* r = lookup(t, model, "reset")) p.reset(string(*r, what + ".reset"), origin(*r));
+    if (auto* r = lookup(t, model, "refractory")) {
+      if (r->is_string())  // a condition: refractory from a spike for as long as it holds
+        p.refractory_condition(*r->value<std::string>(), origin(*r));
+      else
+        p.refractory(value(*r, fmt::format("refractory period (ms) of population '{}'", name), false));
     }
     if (auto* inputs = t.get("inputs"))
       for (auto& [k, node] : table(*inputs, what + ".inputs")) p.input(input(name, std::string(k.str()), node));

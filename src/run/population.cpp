@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "graph/spike_kernels.hpp"
 #include "run/input_table.hpp"
 #include "run/random.hpp"
 
@@ -37,7 +38,8 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
       dt_(settings.dt),
       backend_(backend),
       system_(spec, population_options(plan.synaptic_inputs, settings.precision)),
-      programs_(graph::build_population_kernels(system_, scheme, spec.threshold)),
+      programs_(graph::build_population_kernels(
+          system_, scheme, spec.has_refractoriness() ? graph::refractory_threshold(spec.threshold) : spec.threshold)),
       synaptic_inputs_(plan.synaptic_inputs),
       buffers_(backend, fmt::format("population '{}'", spec.name)) {
   if (size_ == 0) throw UserError(spec.where, fmt::format("population '{}' has size 0; it needs at least one neuron", name_));
@@ -51,7 +53,27 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
                                             name_, size_, bytes / 1073741824.0, memory / 1073741824.0));
   resolve_parameters(spec, settings, backend);
   initialise_state(spec, settings, backend);
+  set_up_spike_handling(spec, settings);  // its buffers first: the threshold reads not_refractory
   bind_kernels(plan, scheme);
+}
+
+void Population::set_up_spike_handling(const model::PopulationSpec& spec, const RunSettings& settings) {
+  if (spec.has_refractoriness()) {
+    backend_.fill(*add_buffer(std::string("input.") + graph::not_refractory_name), 1.0);
+    refractory_condition_ = spec.refractory_condition != nullptr;
+    if (spec.refractory) {
+      const std::string what = fmt::format("the refractory period of population '{}'", name_);
+      Values period = resolve_values(*spec.refractory, {what, fmt::format("{}/refractory", name_), size_, settings.seed});
+      for (double ms : period)
+        if (!(ms >= 0.0))
+          throw UserError(spec.refractory->where, fmt::format("{} is {} ms; it must be >= 0 ms", what, ms));
+      buffers_.set(graph::refractory_period_slot, backend_.allocate_with(period));
+    }
+    refractory_kernel_ = bind(graph::build_refractory_program(system_, spec.refractory_condition), 0);
+  }
+  resets_state_ = !spec.reset.empty();
+  if (resets_state_ || refractory_condition_)
+    reset_kernel_ = bind(graph::build_reset_program(system_, spec.reset, spec.has_refractoriness()), 0);
 }
 
 void Population::resolve_parameters(const model::PopulationSpec& spec, const RunSettings& settings,
@@ -194,6 +216,7 @@ void Population::initialize_threshold(double t) {
 
 void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_step) {
   for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
+  if (stage == 0 && refractory_kernel_) refractory_kernel_->launch(scalars(t), 0, size_);  // t = t_n
   if (stage < state_kernels_.size() && state_kernels_[stage]) state_kernels_[stage]->launch(scalars(t), 0, size_);
   for (const auto& input : synaptic_input_buffers_) backend_.fill(*input, 0.0);
 }
@@ -207,6 +230,11 @@ std::vector<std::uint32_t> Population::detect_spikes(double t, double spike_time
   threshold_kernel_->launch(scalars(t), 0, size_);
   std::size_t count =
       backend_.detect_crossings(*condition_, *previous_condition_, *lastspike_, spike_time, *spike_list_, 0, size_);
+  if (count > 0 && reset_kernel_) {
+    reset_kernel_->launch(scalars(spike_time), 0, size_);
+    // The condition the next step's crossing is judged against is the one after the reset.
+    if (resets_state_) initial_threshold_kernel_->launch(scalars(t), 0, size_);
+  }
   std::vector<std::uint32_t> list(count);
   if (count > 0) backend_.download(*spike_list_, std::span<std::uint32_t>(list), 0);
   return list;
@@ -225,6 +253,7 @@ std::vector<std::string> Population::persistent_arrays() const {
   for (const auto& v : system_.state_variables()) names.push_back("x." + v);
   names.emplace_back("lastspike");
   names.emplace_back("spiking");
+  if (refractory_condition_) names.push_back(std::string("input.") + graph::not_refractory_name);
   return names;
 }
 

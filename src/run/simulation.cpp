@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "run/model_checks.hpp"
 #include "run/plan.hpp"
 
 #include <fmt/format.h>
@@ -57,6 +58,7 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
     throw error(overrides.duration || overrides.dt || overrides.record_every, e.what());
   }
   if (record_every_steps_ < 1) record_every_steps_ = 1;
+  check_model(spec_, dt_, physical_memory_bytes());  // before anything is built
   scheme_ = &graph::find_scheme(sim.method);
   backend_ = backend::make_backend(
       overrides.backend, {.threads = overrides.threads,
