@@ -81,7 +81,7 @@ const std::vector<BadModel> cases = {
      "record_every, seed"},
     {"unknown_population_key", model() + "equatons = \"x\"\n", 12, 12,
      "unknown key 'equatons' in [populations.cells]; valid keys are equations, initial, inputs, jitter, model, "
-     "parameters, refractory, reset, size, threshold"},
+     "parameters, poisson_rate, refractory, reset, size, threshold"},
     {"no_populations", "[simulation]\nduration = 1.0\n", 1, 1, "the model has no [populations.<name>] table"},
     // ---- names in equations
     {"unknown_name", model("dV/dt = (I - gg * (V - E)) / C"), 8, 14,
@@ -296,6 +296,17 @@ const std::vector<BadModel> cases = {
     {"delay_queue_too_large", model() + projection_onto_cells("on_pre = \"V_post += 1\"\ndelay = 1e18"), 12, 1,
      "out of memory: the delay 1e+18 ms of projection 'p' is 1e+19 steps of dt = 0.1 ms; its queue of spikes in "
      "flight needs about"},
+    {"poisson_population_with_equations",
+     "[populations.input]\nsize = 4\npoisson_rate = 20.0\nequations = \"dV/dt = -V\"\n", 4, 13,
+     "[populations.input] is a Poisson population (poisson_rate): it has no 'equations'; its only keys are size and "
+     "poisson_rate"},
+    {"reset_of_a_parameter", model() + "reset = \"g = 0\"\n", 12, 10,
+     "the reset of population 'cells' assigns to 'g', which is not one of its state variables (V)"},
+    {"refractory_without_threshold",
+     "[populations.cells]\nequations = \"dV/dt = -V\"\ninitial = { V = 1 }\nrefractory = 2.0\n", 1, 1,
+     "population 'cells' has a refractory period but no threshold"},
+    {"negative_refractory_period", model() + "refractory = -1.0\n", 12, 14,
+     "the refractory period of population 'cells' is -1 ms; it must be >= 0 ms"},
     // ---- [record]: checked by `psst check`, and by `psst run` before it creates the output file
     {"record_unknown_population", model() + "[record.cortex]\nvariables = [\"V\"]\n", 12, 1,
      "[record.cortex]: there is no population 'cortex'; the populations are cells", "run"},

@@ -93,7 +93,8 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec, SystemOptions 
                                             options_.kind == "population" ? "summed from incoming synapses"
                                                                           : "a pre- or postsynaptic variable",
                                             where_pop));
-  if (state_.empty() && options_.require_state)
+  if (spec.poisson) inputs_.push_back("poisson_u");  // the step's uniform draw, from the run layer
+  if (state_.empty() && options_.require_state && !spec.poisson)
     throw UserError(spec.where, fmt::format("{} has no differential equation ('dX/dt = ...'); every population needs "
                                             "at least one state variable", where_pop));
   for (const auto& [name, value] : spec.parameters) {

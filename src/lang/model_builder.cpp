@@ -59,6 +59,15 @@ PopulationBuilder& PopulationBuilder::reset(std::string_view statements, const l
   return *this;
 }
 
+PopulationBuilder& PopulationBuilder::poisson_rate(model::ValueSpec hz) {
+  const SourceLocation where = hz.where;
+  spec().poisson = true;
+  spec().parameters["poisson_rate"] = std::move(hz);
+  // The uniform poisson_u is drawn per (seed, population, neuron, step) by the run layer.
+  spec().threshold = lang::parse_expression("poisson_u < poisson_rate * dt / 1000", {where.file, where.line, 1});
+  return *this;
+}
+
 PopulationBuilder& PopulationBuilder::refractory(model::ValueSpec ms) {
   spec().refractory = std::move(ms);
   spec().refractory_condition = nullptr;

@@ -58,6 +58,13 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
 }
 
 void Population::set_up_spike_handling(const model::PopulationSpec& spec, const RunSettings& settings) {
+  poisson_ = spec.poisson;
+  seed_ = settings.seed;
+  if (poisson_) {
+    // 1 until the first step draws: no neuron is above threshold at the start.
+    backend_.fill(*add_buffer("input.poisson_u"), 1.0);
+    poisson_u_.assign(size_, 1.0);
+  }
   if (spec.has_refractoriness()) {
     backend_.fill(*add_buffer(std::string("input.") + graph::not_refractory_name), 1.0);
     refractory_condition_ = spec.refractory_condition != nullptr;
@@ -158,7 +165,7 @@ const backend::BufferHandle& Population::buffer(const std::string& name) const {
 void Population::bind_kernels(const PopulationPlan& plan, const graph::Scheme& scheme) {
   if (programs_.step && plan.may_fuse()) {
     step_kernel_ = bind(*programs_.step, 0);
-  } else {
+  } else if (!system_.state_variables().empty()) {  // a Poisson population has no state to integrate
     for (std::size_t s = 0; s < programs_.stages.size(); ++s) {
       auto program = graph::build_stage_state_program(system_, scheme, s, plan.shared_state);
       if (program) {
@@ -217,11 +224,14 @@ void Population::initialize_threshold(double t) {
 void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_step) {
   for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
   if (stage == 0 && refractory_kernel_) refractory_kernel_->launch(scalars(t), 0, size_);  // t = t_n
+  if (stage == 0 && poisson_) draw_poisson_uniforms(input_step);
   if (stage < state_kernels_.size() && state_kernels_[stage]) state_kernels_[stage]->launch(scalars(t), 0, size_);
   for (const auto& input : synaptic_input_buffers_) backend_.fill(*input, 0.0);
 }
 
-void Population::run_stage(std::size_t stage, double t) { stage_kernels_[stage]->launch(scalars(t), 0, size_); }
+void Population::run_stage(std::size_t stage, double t) {
+  if (stage < stage_kernels_.size()) stage_kernels_[stage]->launch(scalars(t), 0, size_);
+}
 
 void Population::run_step(double t) { step_kernel_->launch(scalars(t), 0, size_); }
 
@@ -235,9 +245,17 @@ std::vector<std::uint32_t> Population::detect_spikes(double t, double spike_time
     // The condition the next step's crossing is judged against is the one after the reset.
     if (resets_state_) initial_threshold_kernel_->launch(scalars(t), 0, size_);
   }
+  // A Poisson neuron's spikes are independent from step to step: judged on the level, not the edge.
+  if (poisson_) backend_.fill(*previous_condition_, 0.0);
   std::vector<std::uint32_t> list(count);
   if (count > 0) backend_.download(*spike_list_, std::span<std::uint32_t>(list), 0);
   return list;
+}
+
+void Population::draw_poisson_uniforms(std::int64_t step) {
+  const CounterRandom random(seed_, name_ + "/poisson");
+  for (std::size_t i = 0; i < size_; ++i) poisson_u_[i] = random.uniform(i, static_cast<std::uint64_t>(step));
+  backend_.upload(*buffer("input.poisson_u"), poisson_u_);
 }
 
 std::vector<double> Population::state(const std::string& variable) const { return backend_.download(*buffer("x." + variable)); }
