@@ -65,6 +65,11 @@ std::string definition_chain(int n) {  // a0 = 1, a1 = a0 + 1, ..., V reads the 
   return text;
 }
 
+// A projection of `cells` onto itself (lines 12 to 15) and `extra` from line 16.
+std::string projection_onto_cells(const std::string& extra) {
+  return "[projections.p]\npre = \"cells\"\npost = \"cells\"\nconnect = \"one_to_one\"\n" + extra + "\n";
+}
+
 const std::vector<BadModel> cases = {
     // ---- the TOML itself and its keys
     {"toml_syntax", "[simulation\nduration = 1\n", 1, 12, "this is not valid TOML"},
@@ -76,7 +81,7 @@ const std::vector<BadModel> cases = {
      "record_every, seed"},
     {"unknown_population_key", model() + "equatons = \"x\"\n", 12, 12,
      "unknown key 'equatons' in [populations.cells]; valid keys are equations, initial, inputs, jitter, model, "
-     "parameters, size, threshold"},
+     "parameters, poisson_rate, refractory, reset, size, threshold"},
     {"no_populations", "[simulation]\nduration = 1.0\n", 1, 1, "the model has no [populations.<name>] table"},
     // ---- names in equations
     {"unknown_name", model("dV/dt = (I - gg * (V - E)) / C"), 8, 14,
@@ -247,6 +252,61 @@ const std::vector<BadModel> cases = {
     {"projection_bad_target",
      model() + "[projections.p]\npre = \"cells\"\npost = \"cells\"\nconnect = \"all_to_all\"\non_pre = \"W_post += 1\"\n",
      16, 11, "assigns to 'W_post', which is neither a synapse state variable nor a postsynaptic state variable"},
+    // ---- silently wrong results that are errors now (issue 14, item 7)
+    {"summed_target_is_parameter", model() + projection_onto_cells("summed = { I = \"0.5\" }"), 16, 0,
+     "projection 'p' sums into 'I', but 'I' is a parameter of population 'cells', which would hide the summed input"},
+    {"summed_target_is_state_variable", model() + projection_onto_cells("summed = { V = \"0.5\" }"), 16, 0,
+     "projection 'p' sums into 'V', but 'V' is a state variable of population 'cells'"},
+    {"summed_target_not_read", model() + projection_onto_cells("summed = { I_syn = \"0.5\" }"), 16, 0,
+     "projection 'p' sums into 'I_syn', but no equation of population 'cells' reads 'I_syn', so the synapses would "
+     "have no effect"},
+    {"matrix_values_beside_parameter",
+     model() + "[projections.p]\npre = \"cells\"\npost = \"cells\"\n"
+               "connect = { rule = \"matrix\", file = \"w.csv\", values = \"w\" }\nparameters = { w = 1.0 }\n"
+               "on_pre = \"V_post += w\"\n",
+     15, 11,
+     "projection 'p': connect.values = \"w\" makes the matrix entries the per-synapse parameter 'w', but 'w' is also "
+     "given in [projections.p.parameters]; remove one of the two"},
+    {"nan_parameter", model(eq, "I = nan, g = 0.1, E = -65.0, C = 1.0"), 10, 20,
+     "parameter 'I' of population 'cells' is nan; parameters and initial values must be finite numbers"},
+    {"infinite_initial_value", model(eq, params, "V = -inf"), 11, 17,
+     "initial value of 'V' in population 'cells' is -inf; parameters and initial values must be finite numbers"},
+    {"nan_in_parameter_list", model(eq, "I = [1.0, nan, 2.0], g = 0.1, E = -65.0, C = 1.0"), 10, 20,
+     "parameter 'I' of population 'cells' is nan for neuron 1; parameters and initial values must be finite"},
+    {"infinite_parameter_expression", model(eq, "I = \"1 / (i - 2)\", g = 0.1, E = -65.0, C = 1.0"), 10, 23,
+     "parameter 'I' of population 'cells' is inf for neuron 2"},
+    {"infinite_synapse_parameter", model() + projection_onto_cells("parameters = { w = [1.0, inf, 2.0] }"), 16, 20,
+     "parameter 'w' of projection 'p' is inf for synapse 1"},
+    {"population_name_with_slash", "[populations.\"a/b\"]\nequations = \"dV/dt = -V\"\ninitial = { V = 1 }\n", 1, 1,
+     "the population name 'a/b' is not valid: a name is letters, digits and '_', not starting with a digit "
+     "([A-Za-z_][A-Za-z0-9_]*)"},
+    {"projection_name_starting_with_digit",
+     model() + "[projections.2p]\npre = \"cells\"\npost = \"cells\"\nconnect = \"one_to_one\"\n", 12, 1,
+     "the projection name '2p' is not valid"},
+    {"lastspike_in_on_pre", model() + projection_onto_cells("on_pre = \"V_post += lastspike\""), 16, 21,
+     "'lastspike' in on_pre of projection 'p': a synapse has no spike time of its own; use lastspike_pre"},
+    {"lastspike_in_synapse_equation", model() + projection_onto_cells("equations = \"dq/dt = lastspike\"\n"
+                                                                      "initial = { q = 0 }"),
+     16, 22, "'lastspike' in the equation of 'q' of projection 'p'"},
+    {"all_to_all_too_many_synapses",
+     "[populations.big]\nsize = 1000000\nequations = \"dV/dt = -V\"\ninitial = { V = 0 }\n"
+     "[projections.p]\npre = \"big\"\npost = \"big\"\nconnect = \"all_to_all\"\non_pre = \"V_post += 1\"\n",
+     5, 1,
+     "projection 'p' would have about 1e+12 synapses (1e+06 x 1e+06 neurons); at most 4294967295 are supported"},
+    {"delay_queue_too_large", model() + projection_onto_cells("on_pre = \"V_post += 1\"\ndelay = 1e18"), 12, 1,
+     "out of memory: the delay 1e+18 ms of projection 'p' is 1e+19 steps of dt = 0.1 ms; its queue of spikes in "
+     "flight needs about"},
+    {"poisson_population_with_equations",
+     "[populations.input]\nsize = 4\npoisson_rate = 20.0\nequations = \"dV/dt = -V\"\n", 4, 13,
+     "[populations.input] is a Poisson population (poisson_rate): it has no 'equations'; its only keys are size and "
+     "poisson_rate"},
+    {"reset_of_a_parameter", model() + "reset = \"g = 0\"\n", 12, 10,
+     "the reset of population 'cells' assigns to 'g', which is not one of its state variables (V)"},
+    {"refractory_without_threshold",
+     "[populations.cells]\nequations = \"dV/dt = -V\"\ninitial = { V = 1 }\nrefractory = 2.0\n", 1, 1,
+     "population 'cells' has a refractory period but no threshold"},
+    {"negative_refractory_period", model() + "refractory = -1.0\n", 12, 14,
+     "the refractory period of population 'cells' is -1 ms; it must be >= 0 ms"},
     // ---- [record]: checked by `psst check`, and by `psst run` before it creates the output file
     {"record_unknown_population", model() + "[record.cortex]\nvariables = [\"V\"]\n", 12, 1,
      "[record.cortex]: there is no population 'cortex'; the populations are cells", "run"},

@@ -4,6 +4,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <atomic>
 #include <chrono>
@@ -48,7 +50,7 @@ struct RunArguments {
   std::string out;
   std::optional<double> duration, dt, record_every;
   std::optional<std::string> method, precision;
-  std::optional<std::uint64_t> seed;
+  std::optional<std::string> seed_text;  // as given: CLI11 would wrap "-1" around to 2^64 - 1
   std::string backend = "default";
   int threads = 0;
   int device = 0;
@@ -76,13 +78,34 @@ void add_model_overrides(CLI::App* command, RunArguments& a) {
   command->add_option("--duration", a.duration, "simulated time in ms (overrides the model file)");
   command->add_option("--dt", a.dt, "time step in ms (overrides the model file)");
   command->add_option("--method", a.method, "integration method: euler, rk2, rk4, exponential_euler");
-  command->add_option("--seed", a.seed, "random seed (jitter, random parameters)");
+  command->add_option("--seed", a.seed_text, "random seed (jitter, random parameters): a non-negative integer");
   command->add_option("--precision", a.precision, "kernel arithmetic: double (float64, default) or single (float32)");
   command->add_option("--record-every", a.record_every, "state sampling interval in ms (0: every step)");
   add_backend_options(command, a);
   command->add_option("--set", a.sets,
                       "POP.NAME=VALUE: set parameter NAME of population or projection POP to a number (repeatable); "
                       "compiled kernels are reused, parameters are run-time data");
+}
+
+// Command-line values that CLI11 accepts but psst cannot use: a message naming the option and what is valid.
+void check_arguments(const RunArguments& a) {
+  if (a.threads < 0)
+    throw psst::UserError(fmt::format("--threads is {}; give 0 (all cores) or a positive number of threads", a.threads));
+  if (a.device < 0) throw psst::UserError(fmt::format("--device is {}; give a CUDA device number (0, 1, ...)", a.device));
+  if (!(a.checkpoint_every >= 0.0) || !std::isfinite(a.checkpoint_every))
+    throw psst::UserError(fmt::format("--checkpoint-every is {} ms; give a positive number of ms, or 0 for no periodic "
+                                      "checkpoints", a.checkpoint_every));
+}
+
+// --seed as given: a decimal integer in [0, 2^64).
+std::uint64_t parse_seed(const std::string& text) {
+  std::uint64_t seed = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, error] = std::from_chars(text.data(), end, seed);
+  if (text.empty() || error != std::errc() || ptr != end)
+    throw psst::UserError(fmt::format("--seed is '{}'; the seed is a non-negative integer (0 to 18446744073709551615)",
+                                      text));
+  return seed;
 }
 
 psst::run::RunOverrides overrides(const RunArguments& a) {
@@ -92,7 +115,8 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   o.record_every = a.record_every;
   o.method = a.method;
   o.precision = a.precision;
-  o.seed = a.seed;
+  check_arguments(a);
+  if (a.seed_text) o.seed = parse_seed(*a.seed_text);
   o.backend = a.backend;
   o.threads = a.threads;
   o.device = a.device;
@@ -137,8 +161,21 @@ int report(const psst::run::DriverResult& r, const RunArguments& a, const std::s
   return 0;
 }
 
+// The output file must not be the model file: writing it would destroy the model.
+void check_output_is_not_model(const std::string& model, const std::string& out) {
+  std::error_code error;
+  const bool same = std::filesystem::exists(out, error) ? std::filesystem::equivalent(model, out, error)
+                                                        : std::filesystem::weakly_canonical(model, error) ==
+                                                              std::filesystem::weakly_canonical(out, error);
+  if (same)
+    throw psst::UserError(fmt::format("--out '{}' is the model file '{}' itself; writing the output there would "
+                                      "destroy the model; give another file name, e.g. --out {}.h5",
+                                      out, model, std::filesystem::path(model).stem().string()));
+}
+
 int run_command(const RunArguments& a, int rank) {
   std::string out = a.out.empty() ? std::filesystem::path(a.model).stem().string() + ".h5" : a.out;
+  check_output_is_not_model(a.model, out);
   auto result = psst::run::run_to_file(psst::lang::read_model_file(a.model), overrides(a),
                                        driver_options(a, out, rank));
   return report(result, a, out, rank);

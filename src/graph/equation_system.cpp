@@ -93,7 +93,8 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec, SystemOptions 
                                             options_.kind == "population" ? "summed from incoming synapses"
                                                                           : "a pre- or postsynaptic variable",
                                             where_pop));
-  if (state_.empty() && options_.require_state)
+  if (spec.poisson) inputs_.push_back("poisson_u");  // the step's uniform draw, from the run layer
+  if (state_.empty() && options_.require_state && !spec.poisson)
     throw UserError(spec.where, fmt::format("{} has no differential equation ('dX/dt = ...'); every population needs "
                                             "at least one state variable", where_pop));
   for (const auto& [name, value] : spec.parameters) {
@@ -107,6 +108,13 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec, SystemOptions 
       throw UserError(input.where, fmt::format("input '{}' of {} has the name of another variable or parameter",
                                                input.name, where_pop));
     inputs_.push_back(input.name);
+  }
+  if (spec.has_refractoriness()) {  // the built-in not_refractory: 1, or 0 while refractory
+    if (seen.count("not_refractory") || spec.parameters.count("not_refractory"))
+      throw UserError(spec.where, fmt::format("'not_refractory' is a built-in name of {} (1, or 0 while the neuron "
+                                              "is refractory) and cannot be given an equation or be a parameter",
+                                              where_pop));
+    inputs_.push_back("not_refractory");
   }
   // Every name that an equation reads must be known.
   for (const Equation& eq : equations_) check_names(eq.rhs, fmt::format("the equation of '{}'", eq.name), true);
@@ -124,6 +132,22 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec, SystemOptions 
                                   "'initial' table (e.g. {} = 0)", name, where_pop, name));
   }
   if (spec.threshold) check_names(spec.threshold, "the threshold", true);
+  check_spike_handling(spec);
+}
+
+void EquationSystem::check_spike_handling(const model::PopulationSpec& spec) const {
+  if (!spec.threshold && (!spec.reset.empty() || spec.has_refractoriness()))
+    throw UserError(spec.where, fmt::format("population '{}' has a {} but no threshold; give a threshold (e.g. "
+                                            "threshold = \"V > -50\"), since a reset and refractoriness follow spikes",
+                                            population_, spec.reset.empty() ? "refractory period" : "reset"));
+  for (const auto& statement : spec.reset) {
+    if (!is_state(statement.target))
+      throw UserError(statement.where, fmt::format("the reset of population '{}' assigns to '{}', which is not one of "
+                                                   "its state variables ({})",
+                                                   population_, statement.target, join(state_)));
+    check_names(statement.value, "the reset", true);
+  }
+  if (spec.refractory_condition) check_names(spec.refractory_condition, "the refractory condition", true);
 }
 
 bool EquationSystem::is_state(const std::string& name) const { return derivatives_.count(name) > 0; }

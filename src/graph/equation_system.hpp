@@ -65,6 +65,7 @@ class EquationSystem {
 
  private:
   void check_cycles() const;
+  void check_spike_handling(const model::PopulationSpec& spec) const;
   std::string known_names() const;
 
   std::string population_;

@@ -53,6 +53,33 @@ PopulationBuilder& PopulationBuilder::jitter(double relative_std) {
   return *this;
 }
 
+PopulationBuilder& PopulationBuilder::reset(std::string_view statements, const lang::TextOrigin& origin) {
+  auto parsed = lang::parse_statements(statements, origin);
+  spec().reset.insert(spec().reset.end(), parsed.begin(), parsed.end());
+  return *this;
+}
+
+PopulationBuilder& PopulationBuilder::poisson_rate(model::ValueSpec hz) {
+  const SourceLocation where = hz.where;
+  spec().poisson = true;
+  spec().parameters["poisson_rate"] = std::move(hz);
+  // The uniform poisson_u is drawn per (seed, population, neuron, step) by the run layer.
+  spec().threshold = lang::parse_expression("poisson_u < poisson_rate * dt / 1000", {where.file, where.line, 1});
+  return *this;
+}
+
+PopulationBuilder& PopulationBuilder::refractory(model::ValueSpec ms) {
+  spec().refractory = std::move(ms);
+  spec().refractory_condition = nullptr;
+  return *this;
+}
+
+PopulationBuilder& PopulationBuilder::refractory_condition(std::string_view condition, const lang::TextOrigin& origin) {
+  spec().refractory_condition = lang::parse_expression(condition, origin);
+  spec().refractory.reset();
+  return *this;
+}
+
 PopulationBuilder& PopulationBuilder::input(model::InputSpec input) {
   spec().inputs.push_back(std::move(input));
   return *this;

@@ -34,6 +34,14 @@ class PopulationBuilder {
   PopulationBuilder& initial_expression(const std::string& name, std::string_view expression);
   PopulationBuilder& threshold(std::string_view condition, const lang::TextOrigin& origin = {"<api>", 1, 1});
   PopulationBuilder& jitter(double relative_std);
+  // Statements applied right after a spike, e.g. "V = V_r; w += b" (targets: state variables).
+  PopulationBuilder& reset(std::string_view statements, const lang::TextOrigin& origin = {"<api>", 1, 1});
+  // Refractory period in ms (a number or any per-neuron value form), or a condition such as "V > -20".
+  PopulationBuilder& refractory(model::ValueSpec ms);
+  // A Poisson population (no equations): each neuron spikes in a step with probability rate dt / 1000,
+  // rate in Hz (spikes per second; a number or any per-neuron value form).
+  PopulationBuilder& poisson_rate(model::ValueSpec hz);
+  PopulationBuilder& refractory_condition(std::string_view condition, const lang::TextOrigin& origin = {"<api>", 1, 1});
   PopulationBuilder& input(model::InputSpec input);
   model::PopulationSpec& spec() { return network_->populations[index_]; }
 

@@ -291,7 +291,8 @@ class Reader {
 
   void population(const std::string& name, const toml::table& t, const toml::table* models) {
     const std::string what = fmt::format("[populations.{}]", name);
-    check_keys(t, what, {"size", "model", "equations", "parameters", "initial", "threshold", "jitter", "inputs"});
+    check_keys(t, what, {"size", "model", "equations", "parameters", "initial", "threshold", "jitter", "inputs",
+                         "reset", "refractory", "poisson_rate"});
     const toml::table* model = nullptr;
     if (auto* m = t.get("model")) {
       std::string model_name = string(*m, what + ".model");
@@ -300,7 +301,7 @@ class Reader {
                                                model_name, model_name));
       model = &table(*models->get(model_name), fmt::format("[models.{}]", model_name));
       check_keys(*model, fmt::format("[models.{}]", model_name),
-                 {"equations", "parameters", "initial", "threshold", "jitter"});
+                 {"equations", "parameters", "initial", "threshold", "jitter", "reset", "refractory"});
     }
     std::size_t size = 1;
     if (auto* s = t.get("size")) {
@@ -309,6 +310,10 @@ class Reader {
     }
     PopulationBuilder p = builder_.population(name, size);
     p.spec().where = where(t);
+    if (auto* rate = t.get("poisson_rate")) {
+      poisson_population(p, name, t, *rate, model);
+      return;
+    }
     const toml::node* equations = lookup(t, model, "equations");
     if (!equations) throw UserError(where(t), fmt::format("{} has no 'equations'", what));
     p.equations(string(*equations, what + ".equations"), origin(*equations));
@@ -333,8 +338,29 @@ class Reader {
                                                what, jitter));
       p.jitter(jitter);
     }
+    if (auto* r = lookup(t, model, "reset")) p.reset(string(*r, what + ".reset"), origin(*r));
+    if (auto* r = lookup(t, model, "refractory")) {
+      if (r->is_string())  // a condition: refractory from a spike for as long as it holds
+        p.refractory_condition(*r->value<std::string>(), origin(*r));
+      else
+        p.refractory(value(*r, fmt::format("refractory period (ms) of population '{}'", name), false));
+    }
     if (auto* inputs = t.get("inputs"))
       for (auto& [k, node] : table(*inputs, what + ".inputs")) p.input(input(name, std::string(k.str()), node));
+  }
+
+  // A Poisson population: `poisson_rate` and `size`, nothing that needs equations.
+  void poisson_population(PopulationBuilder& p, const std::string& name, const toml::table& t,
+                          const toml::node& rate, const toml::table* model) const {
+    const std::string what = fmt::format("[populations.{}]", name);
+    for (const auto& [key, node] : t) {
+      const std::string k(key.str());
+      if (k != "size" && k != "poisson_rate")
+        throw UserError(where(node), fmt::format("{} is a Poisson population (poisson_rate): it has no '{}'; its only "
+                                                 "keys are size and poisson_rate", what, k));
+    }
+    (void)model;
+    p.poisson_rate(value(rate, fmt::format("poisson_rate (Hz) of population '{}'", name), true));
   }
 
   model::ConnectSpec connect(const toml::node& node, const std::string& what) const {

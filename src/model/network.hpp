@@ -48,6 +48,16 @@ struct InputSpec {
   SourceLocation where;
 };
 
+// One statement run when a presynaptic spike arrives: target op expression,
+// e.g. "ge_post += w". Targets: synapse variables or postsynaptic variables (X_post).
+struct EventStatement {
+  enum class Operation { Assign, Add, Subtract, Multiply };
+  std::string target;
+  Operation operation = Operation::Add;
+  ExprPtr value;
+  SourceLocation where;
+};
+
 struct PopulationSpec {
   std::string name;
   std::size_t size = 1;
@@ -57,7 +67,19 @@ struct PopulationSpec {
   double jitter = 0.0;   // PSST's initial jitter: every initial value times (1 + jitter N(0,1))
   ExprPtr threshold;     // spike when this becomes true (upward crossing); null: no spikes
   std::vector<InputSpec> inputs;
+  // Statements applied to a neuron right after the step in which it crossed the
+  // threshold, in order, each reading the state the previous ones left (Brian2's
+  // reset), e.g. "V = V_r; w += b". Targets are state variables.
+  std::vector<EventStatement> reset;
+  // Refractoriness: a time in ms (any per-neuron value form), or a condition
+  // (refractory from a spike for as long as it holds); at most one of the two.
+  std::optional<ValueSpec> refractory;
+  ExprPtr refractory_condition;
+  // A Poisson population: no equations; parameter `poisson_rate` (Hz) per neuron, and
+  // the threshold poisson_u < poisson_rate dt / 1000 on a fresh uniform each step.
+  bool poisson = false;
   SourceLocation where;
+  bool has_refractoriness() const { return refractory.has_value() || refractory_condition != nullptr; }
 };
 
 // Which pairs (pre, post) a projection connects. Synapses are always stored
@@ -72,16 +94,6 @@ struct ConnectSpec {
   std::string file;                  // Matrix: .npy/.csv, rows = post, columns = pre, nonzero = synapse
   std::string matrix_values;         // Matrix: per-synapse parameter that takes the nonzero entries ("" = none)
   std::vector<std::size_t> pre, post;  // List: pairs
-  SourceLocation where;
-};
-
-// One statement run when a presynaptic spike arrives: target op expression,
-// e.g. "ge_post += w". Targets: synapse variables or postsynaptic variables (X_post).
-struct EventStatement {
-  enum class Operation { Assign, Add, Subtract, Multiply };
-  std::string target;
-  Operation operation = Operation::Add;
-  ExprPtr value;
   SourceLocation where;
 };
 

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "graph/spike_kernels.hpp"
 #include "run/input_table.hpp"
 #include "run/random.hpp"
 
@@ -38,7 +39,8 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
       dt_(settings.dt),
       backend_(backend),
       system_(spec, population_options(plan.synaptic_inputs, settings.precision)),
-      programs_(graph::build_population_kernels(system_, scheme, spec.threshold)),
+      programs_(graph::build_population_kernels(
+          system_, scheme, spec.has_refractoriness() ? graph::refractory_threshold(spec.threshold) : spec.threshold)),
       synaptic_inputs_(plan.synaptic_inputs),
       buffers_(backend, fmt::format("population '{}'", spec.name)) {
   if (size_ == 0) throw UserError(spec.where, fmt::format("population '{}' has size 0; it needs at least one neuron", name_));
@@ -52,7 +54,34 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
                                             name_, size_, bytes / 1073741824.0, memory / 1073741824.0));
   resolve_parameters(spec, settings, backend);
   initialise_state(spec, settings, backend);
+  set_up_spike_handling(spec, settings);  // its buffers first: the threshold reads not_refractory
   bind_kernels(plan, scheme);
+}
+
+void Population::set_up_spike_handling(const model::PopulationSpec& spec, const RunSettings& settings) {
+  poisson_ = spec.poisson;
+  seed_ = settings.seed;
+  if (poisson_) {
+    // 1 until the first step draws: no neuron is above threshold at the start.
+    backend_.fill(*add_buffer("input.poisson_u"), 1.0);
+    poisson_u_.assign(size_, 1.0);
+  }
+  if (spec.has_refractoriness()) {
+    backend_.fill(*add_buffer(std::string("input.") + graph::not_refractory_name), 1.0);
+    refractory_condition_ = spec.refractory_condition != nullptr;
+    if (spec.refractory) {
+      const std::string what = fmt::format("the refractory period of population '{}'", name_);
+      Values period = resolve_values(*spec.refractory, {what, fmt::format("{}/refractory", name_), size_, settings.seed});
+      for (double ms : period)
+        if (!(ms >= 0.0))
+          throw UserError(spec.refractory->where, fmt::format("{} is {} ms; it must be >= 0 ms", what, ms));
+      buffers_.set(graph::refractory_period_slot, backend_.allocate_with(period));
+    }
+    refractory_kernel_ = bind(graph::build_refractory_program(system_, spec.refractory_condition), 0);
+  }
+  resets_state_ = !spec.reset.empty();
+  if (resets_state_ || refractory_condition_)
+    reset_kernel_ = bind(graph::build_reset_program(system_, spec.reset, spec.has_refractoriness()), 0);
 }
 
 void Population::resolve_parameters(const model::PopulationSpec& spec, const RunSettings& settings,
@@ -137,7 +166,7 @@ const backend::BufferHandle& Population::buffer(const std::string& name) const {
 void Population::bind_kernels(const PopulationPlan& plan, const graph::Scheme& scheme) {
   if (programs_.step && plan.may_fuse()) {
     step_kernel_ = bind(*programs_.step, 0);
-  } else {
+  } else if (!system_.state_variables().empty()) {  // a Poisson population has no state to integrate
     for (std::size_t s = 0; s < programs_.stages.size(); ++s) {
       auto program = graph::build_stage_state_program(system_, scheme, s, plan.shared_state);
       if (program) {
@@ -195,13 +224,15 @@ void Population::initialize_threshold(double t) {
 
 void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_step) {
   for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
+  if (stage == 0 && refractory_kernel_) refractory_kernel_->launch(scalars(t), owned_.begin, owned_.end);  // t = t_n
+  if (stage == 0 && poisson_) draw_poisson_uniforms(input_step);
   if (stage < state_kernels_.size() && state_kernels_[stage])
     state_kernels_[stage]->launch(scalars(t), owned_.begin, owned_.end);
   for (const auto& input : synaptic_input_buffers_) backend_.fill(*input, 0.0);
 }
 
 void Population::run_stage(std::size_t stage, double t) {
-  stage_kernels_[stage]->launch(scalars(t), owned_.begin, owned_.end);
+  if (stage < stage_kernels_.size()) stage_kernels_[stage]->launch(scalars(t), owned_.begin, owned_.end);
 }
 
 void Population::run_step(double t) { step_kernel_->launch(scalars(t), owned_.begin, owned_.end); }
@@ -211,9 +242,22 @@ std::vector<std::uint32_t> Population::detect_spikes(double t, double spike_time
   threshold_kernel_->launch(scalars(t), owned_.begin, owned_.end);
   std::size_t count = backend_.detect_crossings(*condition_, *previous_condition_, *lastspike_, spike_time,
                                                 *spike_list_, owned_.begin, owned_.end);
+  if (count > 0 && reset_kernel_) {
+    reset_kernel_->launch(scalars(spike_time), owned_.begin, owned_.end);
+    // The condition the next step's crossing is judged against is the one after the reset.
+    if (resets_state_) initial_threshold_kernel_->launch(scalars(t), owned_.begin, owned_.end);
+  }
+  // A Poisson neuron's spikes are independent from step to step: judged on the level, not the edge.
+  if (poisson_) backend_.fill(*previous_condition_, 0.0);
   std::vector<std::uint32_t> list(count);
   if (count > 0) backend_.download(*spike_list_, std::span<std::uint32_t>(list), 0);
   return list;
+}
+
+void Population::draw_poisson_uniforms(std::int64_t step) {
+  const CounterRandom random(seed_, name_ + "/poisson");
+  for (std::size_t i = 0; i < size_; ++i) poisson_u_[i] = random.uniform(i, static_cast<std::uint64_t>(step));
+  backend_.upload(*buffer("input.poisson_u"), poisson_u_);
 }
 
 std::vector<double> Population::state(const std::string& variable) const { return backend_.download(*buffer("x." + variable)); }
@@ -229,6 +273,7 @@ std::vector<std::string> Population::persistent_arrays() const {
   for (const auto& v : system_.state_variables()) names.push_back("x." + v);
   names.emplace_back("lastspike");
   names.emplace_back("spiking");
+  if (refractory_condition_) names.push_back(std::string("input.") + graph::not_refractory_name);
   return names;
 }
 

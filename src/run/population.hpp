@@ -113,6 +113,16 @@ class Population {
   std::vector<std::pair<backend::InputSourceHandle, backend::BufferHandle>> inputs_;
   std::vector<std::unique_ptr<backend::BoundKernel>> stage_kernels_, state_kernels_;  // state: null where xs = x
   std::unique_ptr<backend::BoundKernel> step_kernel_, threshold_kernel_, initial_threshold_kernel_;
+  // Reset and refractoriness (graph/spike_kernels.hpp): null where the population has none.
+  void set_up_spike_handling(const model::PopulationSpec& spec, const RunSettings& settings);
+  std::unique_ptr<backend::BoundKernel> refractory_kernel_, reset_kernel_;
+  bool resets_state_ = false, refractory_condition_ = false;
+  // A Poisson population: the uniform of each neuron for the step, drawn on the host from the
+  // counter-based generator keyed by (seed, "<population>/poisson", neuron, step), uploaded.
+  void draw_poisson_uniforms(std::int64_t step);
+  bool poisson_ = false;
+  std::uint64_t seed_ = 0;
+  std::vector<double> poisson_u_;
 };
 
 }  // namespace psst::run

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <thread>
 
+#include "run/model_checks.hpp"
 #include "run/plan.hpp"
 
 #include <fmt/format.h>
@@ -58,6 +59,7 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
     throw error(overrides.duration || overrides.dt || overrides.record_every, e.what());
   }
   if (record_every_steps_ < 1) record_every_steps_ = 1;
+  check_model(spec_, dt_, physical_memory_bytes());  // before anything is built
   scheme_ = &graph::find_scheme(sim.method);
   communicator_ = comm::make_communicator();
   // Ranks on one machine share its cores.

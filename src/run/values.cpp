@@ -1,5 +1,6 @@
 #include "run/values.hpp"
 
+#include <cmath>
 #include <optional>
 
 #include <fmt/format.h>
@@ -33,7 +34,33 @@ void apply_jitter(std::span<double> values, std::size_t first, double jitter, st
   for (std::size_t k = 0; k < values.size(); ++k) values[k] *= 1.0 + jitter * random.normal(first + k, 0);
 }
 
+namespace {
+
+// A parameter or initial value must be a finite number: NaN or infinity would run and
+// then be blamed on the time step. The message names the element with the first one.
+const Values& finite(const Values& values, const SourceLocation& where, const std::string& what) {
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    if (std::isfinite(values[k])) continue;
+    const bool synapse = what.find("projection") != std::string::npos;
+    throw UserError(where, fmt::format("{} is {}{}; parameters and initial values must be finite numbers", what,
+                                       values[k],
+                                       values.size() == 1 ? ""
+                                                          : fmt::format(" for {} {}", synapse ? "synapse" : "neuron", k)));
+  }
+  return values;
+}
+
+Values resolve_any(const model::ValueSpec& spec, const ValueContext& context);
+
+}  // namespace
+
 Values resolve_values(const model::ValueSpec& spec, const ValueContext& context) {
+  return finite(resolve_any(spec, context), spec.where, context.what);
+}
+
+namespace {
+
+Values resolve_any(const model::ValueSpec& spec, const ValueContext& context) {
   using Kind = model::ValueSpec::Kind;
   auto check_size = [&](std::size_t count, const std::string& source) {
     if (count != context.size)
@@ -59,6 +86,8 @@ Values resolve_values(const model::ValueSpec& spec, const ValueContext& context)
   }
   throw InternalError("expression values must be evaluated with evaluate_expression");
 }
+
+}  // namespace
 
 Values resolve_slice(const model::ValueSpec& spec, const ValueContext& context, std::size_t first, std::size_t count) {
   using Kind = model::ValueSpec::Kind;
@@ -107,7 +136,9 @@ Values evaluate_expression(const graph::EquationSystem& system, const model::Exp
   arguments.outputs.push_back(result);
   const double scalars[] = {0.0, dt, static_cast<double>(size)};
   interpreter->bind(program, arguments)->launch(scalars, 0, size);
-  return interpreter->download(*result);
+  Values values = interpreter->download(*result);
+  finite(values, expr.where, what);
+  return values;
 }
 
 }  // namespace psst::run
