@@ -62,9 +62,9 @@ DriverApi::DriverApi() {
                                 "Other backends: cpu, reference, cuda-emulated", error_string(init)));
 }
 
-DriverApi::~DriverApi() {
-  if (library_) dlclose(library_);
-}
+// The driver stays loaded for the rest of the process, as NVRTC does (nvrtc_api.cpp):
+// drivers are not made to be unloaded and loaded again.
+DriverApi::~DriverApi() = default;
 
 std::string DriverApi::error_string(CUresult result) const {
   const char* name = nullptr;

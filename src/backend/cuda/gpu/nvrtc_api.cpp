@@ -74,9 +74,10 @@ NvrtcApi::NvrtcApi() {
 #undef PSST_NVRTC_LOAD
 }
 
-NvrtcApi::~NvrtcApi() {
-  if (library_) dlclose(library_);
-}
+// NVRTC stays loaded for the rest of the process: it carries its own C++ runtime,
+// whose emergency exception pool (72,704 bytes) dlclose would orphan (LeakSanitizer
+// reports it), and a later NVRTC use would load it again.
+NvrtcApi::~NvrtcApi() = default;
 
 void NvrtcApi::check(nvrtcResult result, const char* call, const char* file, int line) const {
   if (result == NVRTC_SUCCESS) return;
