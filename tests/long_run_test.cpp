@@ -111,11 +111,7 @@ TEST_P(SplitOnEveryBackend, EqualsOneCpuRun) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SplitOnEveryBackend, ::testing::ValuesIn(psst::test::backends()),
-                         [](const auto& p) {
-                           std::string name = p.param;
-                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         psst::test::BackendName());
 
 // Starts the CLI in the background; returns its pid.
 pid_t spawn(const std::vector<std::string>& args) {
@@ -188,19 +184,7 @@ TEST(LongRun, SigintStopsAtAStepBoundaryWithACheckpointAndAResumeHint) {
 
 TEST(LongRun, NanIsDetectedWithPopulationVariableNeuronAndTime) {
   TempDir dir;
-  std::ofstream(dir / "blowup.toml") << R"toml(
-[simulation]
-duration = 10.0
-dt = 0.1
-method = "euler"
-[populations.cells]
-size = 5
-threshold = "x > 1e300"
-equations = "dx/dt = where(i == 3, x * x, 0)"
-initial = { x = 2.0 }
-[record.cells]
-variables = ["x"]
-)toml";
+  std::ofstream(dir / "blowup.toml") << psst::test::blowup_model;
   auto out = dir / "blowup.h5";
   auto r = run_command(fmt::format("cd {} && {} run blowup.toml -o {}", dir.path().string(), cli, out.string()));
   EXPECT_EQ(r.status, 1) << r.output;

@@ -66,10 +66,6 @@ TEST_P(FmaOnBackends, EquationsGiveTheInterpreterBits) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FmaOnBackends, ::testing::ValuesIn(psst::test::backends()),
-                         [](const auto& param) {
-                           std::string name = param.param;
-                           for (char& ch : name) ch = (ch == '-') ? '_' : ch;
-                           return name;
-                         });
+                         psst::test::BackendName());
 
 }  // namespace

@@ -107,11 +107,6 @@ TEST_P(Poisson, SameSpikesAsTheReferenceAndAnotherSeedDiffers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Poisson, ::testing::ValuesIn(psst::test::backends()),
-                         [](const ::testing::TestParamInfo<std::string>& param) {
-                           std::string name = param.param;
-                           for (char& ch : name)
-                             if (ch == '-') ch = '_';
-                           return name;
-                         });
+                         psst::test::BackendName());
 
 }  // namespace

@@ -146,11 +146,6 @@ TEST_P(ResetRefractory, BitwiseEqualToTheReferenceInterpreter) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ResetRefractory, ::testing::ValuesIn(psst::test::backends()),
-                         [](const ::testing::TestParamInfo<std::string>& param) {
-                           std::string name = param.param;
-                           for (char& ch : name)
-                             if (ch == '-') ch = '_';
-                           return name;
-                         });
+                         psst::test::BackendName());
 
 }  // namespace

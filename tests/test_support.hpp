@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers: paths to the repository and ../shared, running a model to the
 // end, and the list of backends each backend-parameterised test runs on.
+#include <cctype>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -16,6 +17,31 @@ inline std::filesystem::path shared_dir() { return PSST_SHARED_DIR; }
 inline std::filesystem::path model_path(const std::string& name) { return source_dir() / "models" / name; }
 
 inline std::vector<std::string> backends() { return backend::backend_names(); }
+
+// A gtest parameter name for a backend: "cuda-emulated" -> "cuda_emulated".
+struct BackendName {
+  template <class Info>
+  std::string operator()(const Info& param) const {
+    std::string name = param.param;
+    for (char& ch : name) ch = std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    return name;
+  }
+};
+
+// Five neurons, neuron 3 blows up (x' = x^2 from 2) within 10 ms; x is recorded.
+inline constexpr const char* blowup_model = R"toml(
+[simulation]
+duration = 10.0
+dt = 0.1
+method = "euler"
+[populations.cells]
+size = 5
+threshold = "x > 1e300"
+equations = "dx/dt = where(i == 3, x * x, 0)"
+initial = { x = 2.0 }
+[record.cells]
+variables = ["x"]
+)toml";
 
 // Records every spike of every population during a run.
 class SpikeCollector final : public run::StepObserver {

@@ -207,19 +207,7 @@ TEST(MpiFaults, AnErrorOnEveryRankIsPrintedOnce) {
 TEST(MpiFaults, BlowUpOnAnotherRankNamesTheGlobalNeuronOnce) {
   PSST_REQUIRE_MPI();
   TempDir dir;
-  std::ofstream(dir / "blowup.toml") << R"toml(
-[simulation]
-duration = 10.0
-dt = 0.1
-method = "euler"
-[populations.cells]
-size = 5
-threshold = "x > 1e300"
-equations = "dx/dt = where(i == 3, x * x, 0)"
-initial = { x = 2.0 }
-[record.cells]
-variables = ["x"]
-)toml";
+  std::ofstream(dir / "blowup.toml") << psst::test::blowup_model;
   auto r = run_command(fmt::format("cd {} && timeout 120 {} {} run blowup.toml -o blowup.h5", dir.path().string(),
                                    mpirun(3), cli));
   EXPECT_NE(r.status, 0) << r.output;

@@ -1,6 +1,7 @@
 // The primitives of backend.hpp on the device, in their specified order, as
 // launches of psst's engine kernels (engine_kernels.cuh).
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
@@ -47,14 +48,16 @@ void CudaBackend::add_row_sums(const Buffer& contributions, const Buffer& offset
 // first output position of every chunk of PSST_SCAN_FAN flags.
 std::size_t CudaBackend::count_flags(std::size_t n, std::size_t first, Buffer* positions) const {
   CudaState& s = *state_;
-  std::vector<std::size_t> sizes{n};
-  std::vector<DevicePointer> levels{s.scan_level(0, n)};
+  // n < 2^32 indices, fan-in 32: at most 7 levels of sums above the flags.
+  std::array<std::size_t, 8> sizes{n};
+  std::array<DevicePointer, 8> levels{s.scan_level(0, n)};
+  std::size_t top = 0;
   do {
-    sizes.push_back(chunks(sizes.back()));
-    levels.push_back(s.scan_level(levels.size(), sizes.back() + 1));
-    s.run("psst_fan_sums", sizes.back(), levels[levels.size() - 2], sizes[sizes.size() - 2], levels.back());
-  } while (sizes.back() > serial_scan_max);
-  const std::size_t top = levels.size() - 1;
+    ++top;
+    sizes[top] = chunks(sizes[top - 1]);
+    levels[top] = s.scan_level(top, sizes[top] + 1);
+    s.run("psst_fan_sums", sizes[top], levels[top - 1], sizes[top - 1], levels[top]);
+  } while (sizes[top] > serial_scan_max);
   s.run("psst_serial_scan", 1, levels[top], sizes[top]);
   std::uint32_t total = 0;
   s.device->copy_to_host(&total, levels[top] + sizes[top] * sizeof(std::uint32_t), sizeof total);
@@ -123,7 +126,8 @@ void CudaBackend::deliver_events(EventProjection& p, std::int64_t step, std::spa
     throw InternalError("a presynaptic neuron is due twice in one step of an event queue");
   // Due neurons, then the first event of each and the total: events numbered on the host.
   const std::size_t m = due.size();
-  std::vector<std::uint32_t> staged(due);
+  std::vector<std::uint32_t>& staged = queue.staged;
+  staged.assign(due.begin(), due.end());
   std::uint32_t events = 0;
   for (std::uint32_t neuron : due) {
     if (neuron + 1 >= queue.pre_offsets.size()) throw InternalError("a due neuron outside the projection");

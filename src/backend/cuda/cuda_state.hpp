@@ -38,6 +38,7 @@ struct CudaEventQueue final : public EventQueue {
   std::vector<std::uint32_t> pre_offsets;
   DeviceArray due;
   DeviceArray event_of_synapse;
+  std::vector<std::uint32_t> staged;  // host side of `due`, reused every step
 };
 
 struct CudaInputSource final : public InputSource {
