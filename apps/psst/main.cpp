@@ -50,6 +50,7 @@ struct RunArguments {
   std::string out;
   std::optional<double> duration, dt, record_every;
   std::optional<std::string> method, precision;
+  std::optional<std::size_t> instances;
   std::optional<std::string> seed_text;  // as given: CLI11 would wrap "-1" around to 2^64 - 1
   std::string backend = "default";
   int threads = 0;
@@ -79,6 +80,9 @@ void add_model_overrides(CLI::App* command, RunArguments& a) {
   command->add_option("--dt", a.dt, "time step in ms (overrides the model file)");
   command->add_option("--method", a.method, "integration method: euler, rk2, rk4, exponential_euler");
   command->add_option("--seed", a.seed_text, "random seed (jitter, random parameters): a non-negative integer");
+  command->add_option("--instances", a.instances,
+                      "an ensemble of K independent instances of the network in one run; instance k has seed S + k "
+                      "(overrides [simulation] instances)");
   command->add_option("--precision", a.precision, "kernel arithmetic: double (float64, default) or single (float32)");
   command->add_option("--record-every", a.record_every, "state sampling interval in ms (0: every step)");
   add_backend_options(command, a);
@@ -117,6 +121,7 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   o.precision = a.precision;
   check_arguments(a);
   if (a.seed_text) o.seed = parse_seed(*a.seed_text);
+  o.instances = a.instances;
   o.backend = a.backend;
   o.threads = a.threads;
   o.device = a.device;
@@ -204,6 +209,25 @@ int codegen_command(const RunArguments& a) {
   return 0;
 }
 
+// An ensemble: its instances, their seeds and swept values, and the memory of its arrays.
+void print_ensemble(const psst::run::Simulation& simulation) {
+  const auto& ensemble = simulation.ensemble();
+  const std::size_t k = ensemble.instances();
+  double bytes = 0.0;
+  for (const auto& p : simulation.populations()) bytes += p->bytes();
+  for (const auto& p : simulation.projections())
+    bytes += p->bytes_per_synapse() * static_cast<double>(p->size()) + static_cast<double>(p->connectivity().bytes());
+  fmt::print("  ensemble: {} instances (seeds {} to {}), every population and projection {} times in one set of "
+             "arrays: {:.3g} MiB of state, parameters and synapses\n",
+             k, ensemble.instance_seed(0), ensemble.instance_seed(k - 1), k, bytes / 1048576.0);
+  if (!ensemble.swept()) return;
+  for (std::size_t e = 0; e < ensemble.swept(0).size(); ++e) {
+    std::vector<double> values;
+    for (std::size_t i = 0; i < k; ++i) values.push_back(ensemble.swept(i)[e].value);
+    fmt::print("  sweep {}.{}: {}\n", ensemble.swept(0)[e].owner, ensemble.swept(0)[e].name, fmt::join(values, ", "));
+  }
+}
+
 int check_command(const RunArguments& a) {
   psst::run::RunOverrides o = overrides(a);
   o.compile_kernels = false;  // checking needs no machine code; the interpreter runs set-up kernels
@@ -214,6 +238,7 @@ int check_command(const RunArguments& a) {
   fmt::print("  simulation: {} ms, dt = {} ms ({} steps), method {} ({}), seed {}, {} precision\n", sim.duration,
              simulation.dt(), simulation.total_steps(), simulation.scheme().name, simulation.scheme().description,
              simulation.seed(), sim.precision);
+  if (simulation.instances() > 1) print_ensemble(simulation);
   for (const auto& p : simulation.populations()) {
     const auto& system = p->system();
     fmt::print("  population {}: {} neurons\n", p->name(), p->size());

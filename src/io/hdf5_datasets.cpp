@@ -104,9 +104,10 @@ std::vector<std::int64_t> Hdf5File::read_vector_int64(std::string_view dataset_p
 Matrix Hdf5File::read_matrix_double(std::string_view dataset_path) const {
   ReadResult info;
   Matrix m;
-  m.values = read_dataset<double>(state(), dataset_path, 1, 2, info);
+  m.values = read_dataset<double>(state(), dataset_path, 1, 3, info);
   m.rows = static_cast<std::size_t>(info.dims[0]);
-  m.cols = info.dims.size() == 2 ? static_cast<std::size_t>(info.dims[1]) : 1;
+  m.cols = 1;  // a 3-D dataset (n, a, b) reads as n rows of a x b values
+  for (std::size_t d = 1; d < info.dims.size(); ++d) m.cols *= static_cast<std::size_t>(info.dims[d]);
   return m;
 }
 

@@ -102,15 +102,17 @@ class Hdf5File {
   // live AppendableSeries are not visible until it (or this file) is flushed.
   std::vector<double> read_vector_double(std::string_view dataset_path) const;       // 1-D, float or integer
   std::vector<std::int64_t> read_vector_int64(std::string_view dataset_path) const;  // 1-D, integer
-  // 2-D dataset; a 1-D dataset of n values reads as n rows x 1 column.
+  // 2-D dataset; a 1-D dataset of n values reads as n rows x 1 column, a 3-D one (n, a, b) as n rows of a b.
   Matrix read_matrix_double(std::string_view dataset_path) const;
 
   // ---- streaming series ----
   // New extensible dataset: columns == 0 gives shape (n,), else (n, columns);
   // chunked (chunk_rows[, columns]), unlimited first dimension, uncompressed.
   // Throws IoError if the dataset exists.
+  // blocks > 0 (dividing columns) gives shape (n, blocks, columns / blocks): each row appended is one
+  // (blocks, columns / blocks) slab, in row-major order.
   AppendableSeries create_series(std::string_view dataset_path, DataType type, std::size_t columns,
-                                 std::size_t chunk_rows);
+                                 std::size_t chunk_rows, std::size_t blocks = 0);
   // Reopens an extensible dataset made by create_series to append after its
   // last row (type and columns are taken from the dataset).
   AppendableSeries open_series(std::string_view dataset_path, std::size_t chunk_rows);

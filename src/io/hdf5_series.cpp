@@ -48,12 +48,14 @@ void SeriesState::write_buffer() {
   const std::size_t n = buffered_rows();
   if (n == 0) return;
   const Where w = file->where("dataset", path);
-  const int rank = columns == 0 ? 1 : 2;
-  const std::array<hsize_t, 2> new_dims{static_cast<hsize_t>(rows_on_disk + n), static_cast<hsize_t>(columns)};
+  const int rank = columns == 0 ? 1 : blocks > 0 ? 3 : 2;
+  const auto inner = static_cast<hsize_t>(blocks > 0 ? columns / blocks : columns);
+  const std::array<hsize_t, 3> new_dims{static_cast<hsize_t>(rows_on_disk + n),
+                                        blocks > 0 ? static_cast<hsize_t>(blocks) : inner, inner};
   PSST_H5(H5Dset_extent, w, dataset.get(), new_dims.data());
   const Handle file_space{PSST_H5(H5Dget_space, w, dataset.get())};
-  const std::array<hsize_t, 2> start{static_cast<hsize_t>(rows_on_disk), 0};
-  const std::array<hsize_t, 2> count{static_cast<hsize_t>(n), static_cast<hsize_t>(columns)};
+  const std::array<hsize_t, 3> start{static_cast<hsize_t>(rows_on_disk), 0, 0};
+  const std::array<hsize_t, 3> count{static_cast<hsize_t>(n), new_dims[1], inner};
   PSST_H5(H5Sselect_hyperslab, w, file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
   const Handle mem_space{PSST_H5(H5Screate_simple, w, rank, count.data(), nullptr)};
   const void* data = type == DataType::Float64 ? static_cast<const void*>(f64.data()) : i64.data();
@@ -167,7 +169,7 @@ void check_no_live_series(detail::FileState& f, const std::string& p, std::strin
 }  // namespace
 
 AppendableSeries Hdf5File::create_series(std::string_view dataset_path, DataType type, std::size_t columns,
-                                         std::size_t chunk_rows) {
+                                         std::size_t chunk_rows, std::size_t blocks) {
   auto& f = state();
   const std::string p = detail::normalise_path(dataset_path);
   const detail::Where w = f.where("dataset", p);
@@ -177,10 +179,15 @@ AppendableSeries Hdf5File::create_series(std::string_view dataset_path, DataType
   if (f.exists(p)) throw IoError("cannot create series '" + p + "' in '" + f.path + "': it already exists");
   f.ensure_group(detail::parent_path(p));
 
-  const int rank = columns == 0 ? 1 : 2;
-  const std::array<hsize_t, 2> dims{0, static_cast<hsize_t>(columns)};
-  const std::array<hsize_t, 2> max_dims{H5S_UNLIMITED, static_cast<hsize_t>(columns)};
-  const std::array<hsize_t, 2> chunk{static_cast<hsize_t>(chunk_rows), static_cast<hsize_t>(columns)};
+  if (blocks > 0 && (columns == 0 || columns % blocks != 0))
+    throw InternalError("create_series '" + p + "': " + std::to_string(blocks) + " blocks do not divide " +
+                        std::to_string(columns) + " columns");
+  const int rank = columns == 0 ? 1 : blocks > 0 ? 3 : 2;
+  const auto inner = static_cast<hsize_t>(blocks > 0 ? columns / blocks : columns);
+  const auto second = blocks > 0 ? static_cast<hsize_t>(blocks) : inner;
+  const std::array<hsize_t, 3> dims{0, second, inner};
+  const std::array<hsize_t, 3> max_dims{H5S_UNLIMITED, second, inner};
+  const std::array<hsize_t, 3> chunk{static_cast<hsize_t>(chunk_rows), second, inner};
   const Handle space{PSST_H5(H5Screate_simple, w, rank, dims.data(), max_dims.data())};
   const Handle dcpl{PSST_H5(H5Pcreate, w, H5P_DATASET_CREATE)};
   PSST_H5(H5Pset_chunk, w, dcpl.get(), rank, chunk.data());
@@ -189,6 +196,7 @@ AppendableSeries Hdf5File::create_series(std::string_view dataset_path, DataType
   Handle dataset{PSST_H5(H5Dcreate2, w, f.file.get(), p.c_str(), detail::file_type(type), space.get(), lcpl.get(),
                          dcpl.get(), H5P_DEFAULT)};
   auto s = std::make_shared<detail::SeriesState>(state_, p, std::move(dataset), type, columns, chunk_rows, 0);
+  s->blocks = blocks;
   f.add_series(s);
   return AppendableSeries(std::move(s));
 }
@@ -212,13 +220,15 @@ AppendableSeries Hdf5File::open_series(std::string_view dataset_path, std::size_
   }
   std::vector<hsize_t> max_dims;
   const auto dims = detail::dataset_dims(f, p, dataset.get(), &max_dims);
-  if (dims.empty() || dims.size() > 2 || max_dims[0] != H5S_UNLIMITED) {
+  if (dims.empty() || dims.size() > 3 || max_dims[0] != H5S_UNLIMITED) {
     throw IoError("cannot append to '" + p + "' in '" + f.path + "': it is not an extensible series");
   }
-  const std::size_t columns = dims.size() == 2 ? static_cast<std::size_t>(dims[1]) : 0;
+  std::size_t columns = 0;
+  for (std::size_t d = 1; d < dims.size(); ++d) columns = std::max<std::size_t>(columns, 1) * dims[d];
   check_chunk_rows(f, p, chunk_rows, std::max<std::size_t>(columns, 1));
   auto s = std::make_shared<detail::SeriesState>(state_, p, std::move(dataset), data_type, columns, chunk_rows,
                                                  static_cast<std::size_t>(dims[0]));
+  if (dims.size() == 3) s->blocks = static_cast<std::size_t>(dims[1]);
   f.add_series(s);
   return AppendableSeries(std::move(s));
 }

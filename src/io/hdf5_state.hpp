@@ -45,6 +45,7 @@ struct SeriesState {
   Handle dataset;
   DataType type = DataType::Float64;
   std::size_t columns = 0;  // 0: 1-D dataset
+  std::size_t blocks = 0;   // > 0: a 3-D dataset (n, blocks, columns / blocks)
   std::size_t width = 1;    // values per row
   std::size_t chunk_rows = 1;
   std::size_t rows_on_disk = 0;

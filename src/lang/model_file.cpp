@@ -35,7 +35,7 @@ class Reader {
                                      static_cast<int>(e.source().begin.column)},
                       fmt::format("this is not valid TOML: {}", e.description()));
     }
-    check_keys(root, "the top level", {"simulation", "models", "populations", "projections", "record"});
+    check_keys(root, "the top level", {"simulation", "models", "populations", "projections", "record", "sweep"});
     if (auto* sim = root.get("simulation")) simulation(table(*sim, "[simulation]"));
     const toml::table* models = root.get("models") ? &table(*root.get("models"), "[models]") : nullptr;
     auto* populations = root.get("populations");
@@ -49,6 +49,7 @@ class Reader {
       for (auto& [name, node] : table(*record, "[record]"))
         record_population(std::string(name.str()), table(node, fmt::format("[record.{}]", name.str())));
     model::NetworkSpec spec = builder_.build();
+    if (auto* sweep = root.get("sweep")) spec.sweep = sweep_table(table(*sweep, "[sweep]"));
     spec.source_text = text_;
     return spec;
   }
@@ -173,7 +174,7 @@ class Reader {
 
   void simulation(const toml::table& t) {
     check_keys(t, "[simulation]",
-               {"duration", "dt", "method", "seed", "record_every", "lastspike_initial", "precision"});
+               {"duration", "dt", "method", "seed", "record_every", "lastspike_initial", "precision", "instances"});
     auto& sim = builder_.spec().simulation;
     sim.where = where(t);
     if (auto* n = t.get("duration")) sim.duration = number(*n, "simulation.duration (ms)");
@@ -187,6 +188,11 @@ class Reader {
       }
     }
     if (auto* n = t.get("seed")) sim.seed = count(*n, "simulation.seed");
+    if (auto* n = t.get("instances")) {
+      sim.instances = count(*n, "simulation.instances");
+      if (sim.instances == 0)
+        throw UserError(where(*n), "simulation.instances is 0; an ensemble has at least 1 instance");
+    }
     if (auto* n = t.get("record_every")) sim.record_every = number(*n, "simulation.record_every (ms)");
     if (auto* n = t.get("lastspike_initial")) sim.lastspike_initial = number(*n, "simulation.lastspike_initial (ms)");
     if (auto* n = t.get("precision")) {
@@ -195,6 +201,35 @@ class Reader {
         throw UserError(where(*n), fmt::format("simulation.precision is \"{}\"; valid values are \"double\" (float64, "
                                                "the default) and \"single\" (float32)", sim.precision));
     }
+  }
+
+  // [sweep]: "OWNER.NAME" = [values], and grid = true|false; entries in the order of the file.
+  model::SweepSpec sweep_table(const toml::table& t) const {
+    model::SweepSpec sweep;
+    sweep.where = where(t);
+    for (auto& [key, node] : t) {
+      const std::string name(key.str());
+      if (name == "grid") {
+        if (!node.is_boolean()) throw UserError(where(node), fmt::format("sweep.grid must be true or false; found {}",
+                                                                         describe(node)));
+        sweep.grid = *node.value<bool>();
+        continue;
+      }
+      const auto dot = name.find('.');
+      if (dot == std::string::npos || dot == 0 || dot + 1 == name.size())
+        throw UserError(where(node), fmt::format("[sweep] key '{}' must name a parameter as \"POPULATION.NAME\" or "
+                                                 "\"PROJECTION.NAME\" (quoted), or be grid = true", name));
+      if (!node.is_array() || node.as_array()->empty())
+        throw UserError(where(node), fmt::format("[sweep] \"{}\" must be a non-empty list of numbers, one per "
+                                                 "instance (or per grid point); found {}", name, describe(node)));
+      model::SweepSpec::Entry entry{name.substr(0, dot), name.substr(dot + 1), {}, where(node)};
+      for (auto& item : *node.as_array()) entry.values.push_back(number(item, fmt::format("sweep \"{}\"", name)));
+      sweep.entries.push_back(std::move(entry));
+    }
+    std::stable_sort(sweep.entries.begin(), sweep.entries.end(), [](const auto& a, const auto& b) {
+      return std::pair{a.where.line, a.where.column} < std::pair{b.where.line, b.where.column};
+    });
+    return sweep;
   }
 
   model::ValueSpec value(const toml::node& node, const std::string& what, bool allow_expression) const {

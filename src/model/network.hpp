@@ -137,6 +137,21 @@ struct SimulationSpec {
   double record_every = 0.0;    // ms; 0 means every step
   double lastspike_initial = -1e9;  // ms; PSST uses -(duration + 1) or -9999999
   std::string precision = "double";  // the kernels' arithmetic: "double" (float64) or "single" (float32)
+  std::size_t instances = 0;    // an ensemble of this many copies of the network (0: not given, one; or the sweep's)
+  SourceLocation where;
+};
+
+// [sweep]: values per instance of an ensemble. Each entry names a parameter
+// ("POP.NAME" or "PROJECTION.NAME") and gives one value per instance, or, with
+// grid = true, the values of one axis of a Cartesian product (the last entry varies fastest).
+struct SweepSpec {
+  struct Entry {
+    std::string owner, name;  // population or projection, parameter
+    std::vector<double> values;
+    SourceLocation where;
+  };
+  std::vector<Entry> entries;  // in the order of the file
+  bool grid = false;
   SourceLocation where;
 };
 
@@ -145,6 +160,7 @@ struct NetworkSpec {
   std::vector<PopulationSpec> populations;
   std::vector<ProjectionSpec> projections;
   std::vector<RecordSpec> records;
+  SweepSpec sweep;
   std::string source_file;  // model file path, or "<api>"
   std::string source_text;  // full model text, stored in the output file
 

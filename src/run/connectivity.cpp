@@ -78,7 +78,9 @@ void fixed_in_degree_row(Pairs& pairs, const CounterRandom& random, std::size_t 
   }
 }
 
-void finish(Connectivity& c) {
+}  // namespace
+
+void finish_connectivity(Connectivity& c) {
   c.post_offsets.assign(c.post_size + 1, 0);
   for (auto p : c.post) ++c.post_offsets[p + 1];
   for (std::size_t i = 0; i < c.post_size; ++i) c.post_offsets[i + 1] += c.post_offsets[i];
@@ -89,6 +91,8 @@ void finish(Connectivity& c) {
   std::vector<std::size_t> fill(c.pre_offsets.begin(), c.pre_offsets.end() - 1);
   for (std::size_t s = 0; s < c.pre.size(); ++s) c.outgoing[fill[c.pre[s]]++] = static_cast<std::uint32_t>(s);
 }
+
+namespace {
 
 void add_matrix(Pairs& pairs, const model::ConnectSpec& spec, const ProjectionGeometry& g,
                 const std::string& projection) {
@@ -191,7 +195,7 @@ Connectivity build_connectivity(const model::ConnectSpec& spec, const Projection
     case Rule::Matrix: add_matrix(pairs, spec, g, projection); break;
     case Rule::List: add_list(pairs, spec, g, projection); break;
   }
-  finish(c);
+  finish_connectivity(c);
   return c;
 }
 

@@ -21,6 +21,7 @@ struct Connectivity {
   std::vector<std::size_t> pre_offsets;            // pre_size + 1, into outgoing
   std::vector<std::uint32_t> outgoing;             // synapse indices grouped by presynaptic neuron, ascending
   std::vector<double> matrix_values;               // Matrix rule: the nonzero entries, per synapse
+  std::vector<std::size_t> instance_offsets;       // an ensemble's: synapses of instance k are [offsets[k], offsets[k+1]); else empty
 
   std::size_t size() const { return pre.size(); }
   std::size_t bytes() const;  // memory of the index structures
@@ -41,6 +42,9 @@ struct PostRows {
 // counter-based generator keyed by (seed, "connectivity/" + projection) and i alone, so a
 // build of some rows equals those rows of the whole build (only those rows have synapses;
 // the sizes and offsets still span the whole populations).
+// Fills the offsets and the reverse lists of `c` from its synapses (pre, post, in row-major order).
+void finish_connectivity(Connectivity& c);
+
 Connectivity build_connectivity(const model::ConnectSpec& spec, const ProjectionGeometry& geometry,
                                 std::uint64_t seed, const std::string& projection, PostRows rows = {});
 

@@ -41,6 +41,7 @@ std::string format_overrides(const RunOverrides& o) {
   if (o.dt) text += fmt::format("--dt {}\n", *o.dt);
   if (o.method) text += fmt::format("--method {}\n", *o.method);
   if (o.seed) text += fmt::format("--seed {}\n", *o.seed);
+  if (o.instances) text += fmt::format("--instances {}\n", *o.instances);
   if (o.precision) text += fmt::format("--precision {}\n", *o.precision);
   if (o.record_every) text += fmt::format("--record-every {}\n", *o.record_every);
   return text;
@@ -63,13 +64,15 @@ RunOverrides parse_overrides(const std::string& text, const std::string& file) {
       o.method = value;
     else if (option == "--seed")
       o.seed = number<std::uint64_t>(value, line, file);
+    else if (option == "--instances")
+      o.instances = number<std::size_t>(value, line, file);
     else if (option == "--precision")
       o.precision = value;
     else if (option == "--record-every")
       o.record_every = number<double>(value, line, file);
     else
       throw UserError(fmt::format("'{}': attribute 'overrides' has the line '{}'; valid options are --set, --duration, "
-                                  "--dt, --method, --seed, --precision, --record-every (a newer psst may have written "
+                                  "--dt, --method, --seed, --instances, --precision, --record-every (a newer psst may have written "
                                   "the file)",
                                   file, line));
   }

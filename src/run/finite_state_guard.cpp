@@ -22,11 +22,18 @@ void FiniteStateGuard::check(const Simulation& simulation) const {
         simulation.backend().download(buffer, std::span<double>(&value, 1), i);
       const std::vector<double> values = simulation.communicator().gather(std::span<const double>(&value, 1));
       if (static_cast<std::size_t>(owner) < values.size()) value = values[static_cast<std::size_t>(owner)];
+      // In an ensemble: the instance (its seed) and the neuron within it.
+      const std::size_t size = population->instance_size();
+      const std::string neuron =
+          population->instances() == 1
+              ? fmt::format("neuron {}", i)
+              : fmt::format("instance {} (seed {}), neuron {}", i / size,
+                            simulation.ensemble().instance_seed(i / size), i % size);
       throw NumericalError(fmt::format(
-          "numerical blow-up at t = {} ms: population '{}', variable '{}', neuron {} is {}. The equations diverged; "
+          "numerical blow-up at t = {} ms: population '{}', variable '{}', {} is {}. The equations diverged; "
           "try a smaller time step (now dt = {} ms, e.g. --dt {}) or check the parameters. The output up to this "
           "point is kept.",
-          simulation.time(), population->name(), variable, i, value, simulation.dt(), simulation.dt() / 10));
+          simulation.time(), population->name(), variable, neuron, value, simulation.dt(), simulation.dt() / 10));
     }
   }
 }

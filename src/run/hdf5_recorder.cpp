@@ -43,10 +43,11 @@ void check_records(const Simulation& simulation) {
                                                 record.population, population.size() - 1));
     if (record.neurons)
       for (std::size_t n : *record.neurons)
-        if (n >= population.size())
+        if (n >= population.instance_size())  // in an ensemble, of every instance
           throw UserError(record.where, fmt::format("[record.{}]: neuron {} does not exist; the population has {} "
                                                     "neurons (0 to {})",
-                                                    record.population, n, population.size(), population.size() - 1));
+                                                    record.population, n, population.instance_size(),
+                                                    population.instance_size() - 1));
     for (std::size_t k = 0; k < record.variables.size(); ++k) {
       const std::string& variable = record.variables[k];
       if (std::count(record.variables.begin(), record.variables.begin() + static_cast<std::ptrdiff_t>(k), variable))
@@ -100,13 +101,33 @@ void Hdf5Recorder::write_attributes(const Simulation& simulation) {
   file.set_attribute("/", "record_every", static_cast<double>(simulation.record_every_steps()) * simulation.dt());
   file.set_attribute("/", "model_file", spec.source_file);
   file.set_attribute("/", "model", spec.source_text);
+  if (simulation.instances() > 1) write_instances(simulation);
+}
+
+// An ensemble: the attribute `instances` (K), /instances/seed (instance k's seed) and, per swept
+// parameter, /instances/<OWNER.NAME> (instance k's value).
+void Hdf5Recorder::write_instances(const Simulation& simulation) {
+  auto& file = *file_;
+  const Ensemble& ensemble = simulation.ensemble();
+  file.set_attribute("/", "instances", static_cast<std::int64_t>(ensemble.instances()));
+  if (file.exists("/instances/seed")) return;  // resuming
+  std::vector<std::int64_t> seeds;
+  for (std::size_t k = 0; k < ensemble.instances(); ++k) seeds.push_back(static_cast<std::int64_t>(ensemble.instance_seed(k)));
+  file.write_vector("/instances/seed", seeds);
+  if (!ensemble.swept()) return;
+  for (std::size_t e = 0; e < ensemble.swept(0).size(); ++e) {
+    std::vector<double> values;
+    for (std::size_t k = 0; k < ensemble.instances(); ++k) values.push_back(ensemble.swept(k)[e].value);
+    const auto& first = ensemble.swept(0)[e];
+    file.write_vector(fmt::format("/instances/{}.{}", first.owner, first.name), values);
+  }
 }
 
 io::AppendableSeries Hdf5Recorder::series(const std::string& path, io::DataType type, std::size_t columns,
-                                          const std::map<std::string, std::size_t>* resume_rows) {
+                                          const std::map<std::string, std::size_t>* resume_rows, std::size_t blocks) {
   std::size_t chunk = columns == 0 ? 4096 : chunk_rows_for(columns);
   io::Hdf5File& out = file();
-  if (!resume_rows) return out.create_series(path, type, columns, chunk);
+  if (!resume_rows) return out.create_series(path, type, columns, chunk, blocks);
   auto it = resume_rows->find(path);
   if (it == resume_rows->end() || !out.exists(path))
     throw UserError(fmt::format("cannot resume '{}': dataset {} is missing from the file or its checkpoint",
@@ -122,25 +143,34 @@ void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<st
   for (const auto& record : spec.records) {
     std::size_t p = population_index(simulation, record);
     const Population& population = *simulation.populations()[p];
-    std::vector<std::size_t> neurons;
+    std::vector<std::size_t> neurons;  // within an instance
     if (record.neurons) {
       neurons = *record.neurons;  // checked by check_records
     } else {
-      neurons.resize(population.size());
+      neurons.resize(population.instance_size());
       for (std::size_t i = 0; i < neurons.size(); ++i) neurons[i] = i;
     }
+    // An ensemble records them in every instance: rows of (instances, neurons).
+    const std::size_t instances = population.instances();
+    std::vector<std::size_t> elements;
+    for (std::size_t k = 0; k < instances; ++k)
+      for (std::size_t n : neurons) elements.push_back(k * population.instance_size() + n);
     const std::string group = "/populations/" + population.name();
     for (const auto& variable : record.variables) {
       std::vector<std::int64_t> indices(neurons.begin(), neurons.end());
       if (file_ && !resume_rows) file_->write_vector(group + "/state/neurons", indices);
       std::optional<io::AppendableSeries> values;
-      if (file_) values = series(group + "/state/" + variable, io::DataType::Float64, neurons.size(), resume_rows);
-      add_state_monitor(simulation, p, variable, neurons, std::move(values));
+      if (file_)
+        values = series(group + "/state/" + variable, io::DataType::Float64, elements.size(), resume_rows,
+                        instances > 1 ? instances : 0);
+      add_state_monitor(simulation, p, variable, elements, std::move(values));
     }
     if (file_ && record.spikes && !spikes_recorded[p] && population.has_threshold()) {
       spikes_recorded[p] = true;
       spikes_.push_back({p, series(group + "/spikes/index", io::DataType::Int64, 0, resume_rows),
-                         series(group + "/spikes/time", io::DataType::Float64, 0, resume_rows)});
+                         series(group + "/spikes/time", io::DataType::Float64, 0, resume_rows), std::nullopt});
+      if (instances > 1)
+        spikes_.back().instance = series(group + "/spikes/instance", io::DataType::Int64, 0, resume_rows);
     }
   }
 }
@@ -152,6 +182,7 @@ std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
   for (const auto& m : spikes_) {
     rows[m.index.dataset_path()] = m.index.rows_written();
     rows[m.time.dataset_path()] = m.time.rows_written();
+    if (m.instance) rows[m.instance->dataset_path()] = m.instance->rows_written();
   }
   return rows;
 }
@@ -224,8 +255,10 @@ void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step,
                            const std::vector<std::vector<std::size_t>>& spikes) {
   const double spike_time = static_cast<double>(step - 1) * simulation.dt();
   for (auto& monitor : spikes_) {
+    const std::size_t size = simulation.populations()[monitor.population]->instance_size();
     for (std::size_t neuron : spikes[monitor.population]) {
-      monitor.index.append_value(static_cast<std::int64_t>(neuron));
+      monitor.index.append_value(static_cast<std::int64_t>(monitor.instance ? neuron % size : neuron));
+      if (monitor.instance) monitor.instance->append_value(static_cast<std::int64_t>(neuron / size));
       monitor.time.append_value(spike_time);
     }
   }

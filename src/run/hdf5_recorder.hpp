@@ -75,13 +75,15 @@ class Hdf5Recorder final : public StepObserver {
   struct SpikeMonitor {
     std::size_t population = 0;
     io::AppendableSeries index, time;
+    std::optional<io::AppendableSeries> instance;  // an ensemble's: index is then within the instance
   };
   void sample(const Simulation& simulation);
   void write_attributes(const Simulation& simulation);
   // Creates (or, when resuming, reopens and truncates) the series of every monitor.
   void open_monitors(const Simulation& simulation, const std::map<std::string, std::size_t>* resume_rows);
   io::AppendableSeries series(const std::string& path, io::DataType type, std::size_t columns,
-                              const std::map<std::string, std::size_t>* resume_rows);
+                              const std::map<std::string, std::size_t>* resume_rows, std::size_t blocks = 0);
+  void write_instances(const Simulation& simulation);  // an ensemble's seeds and swept values
 
   const Simulation& simulation_;
   backend::Backend& backend_;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "graph/spike_kernels.hpp"
+#include "run/ensemble.hpp"
 #include "run/input_table.hpp"
 #include "run/random.hpp"
 
@@ -34,8 +35,9 @@ graph::SystemOptions population_options(const std::vector<std::string>& synaptic
 Population::Population(const model::PopulationSpec& spec, const PopulationPlan& plan, const graph::Scheme& scheme,
                        backend::Backend& backend, const RunSettings& settings, NeuronRange owned)
     : name_(spec.name),
-      size_(spec.size),
-      owned_{std::min(owned.begin, spec.size), std::min(owned.end, spec.size)},
+      instance_size_(spec.size),
+      size_(spec.size * instance_count(settings.ensemble)),
+      owned_{std::min(owned.begin, size_), std::min(owned.end, size_)},
       dt_(settings.dt),
       backend_(backend),
       system_(spec, population_options(plan.synaptic_inputs, settings.precision)),
@@ -44,6 +46,7 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
       synaptic_inputs_(plan.synaptic_inputs),
       buffers_(backend, fmt::format("population '{}'", spec.name)) {
   if (size_ == 0) throw UserError(spec.where, fmt::format("population '{}' has size 0; it needs at least one neuron", name_));
+  for (std::size_t k = 0; k < instances(); ++k) seeds_.push_back(instance_seed(settings.ensemble, k, settings.seed));
   // Checked before allocating: an allocation far beyond the machine's memory is a
   // message, not a crash (nor, under the address sanitizer, an abort).
   const double bytes = static_cast<double>(size_) * 8.0 *
@@ -60,7 +63,6 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
 
 void Population::set_up_spike_handling(const model::PopulationSpec& spec, const RunSettings& settings) {
   poisson_ = spec.poisson;
-  seed_ = settings.seed;
   if (poisson_) {
     // 1 until the first step draws: no neuron is above threshold at the start.
     backend_.fill(*add_buffer("input.poisson_u"), 1.0);
@@ -71,7 +73,11 @@ void Population::set_up_spike_handling(const model::PopulationSpec& spec, const 
     refractory_condition_ = spec.refractory_condition != nullptr;
     if (spec.refractory) {
       const std::string what = fmt::format("the refractory period of population '{}'", name_);
-      Values period = resolve_values(*spec.refractory, {what, fmt::format("{}/refractory", name_), size_, settings.seed});
+      std::vector<Values> per_instance;
+      for (std::size_t k = 0; k < instances(); ++k)
+        per_instance.push_back(resolve_values(*instance_spec(settings.ensemble, k, spec).refractory,
+                                              {what, fmt::format("{}/refractory", name_), instance_size_, seeds_[k]}));
+      Values period = join_instances(per_instance, instance_size_);
       for (double ms : period)
         if (!(ms >= 0.0))
           throw UserError(spec.refractory->where, fmt::format("{} is {} ms; it must be >= 0 ms", what, ms));
@@ -87,15 +93,21 @@ void Population::set_up_spike_handling(const model::PopulationSpec& spec, const 
 void Population::resolve_parameters(const model::PopulationSpec& spec, const RunSettings& settings,
                                     backend::Backend& backend) {
   // Parameters: constants stay one broadcast value, so a new value never changes a kernel.
-  for (const auto& [name, value] : spec.parameters) {
+  // Instance k's from its spec (its swept values) and seed; instance 0's decides which are expressions.
+  const model::PopulationSpec& first = instance_spec(settings.ensemble, 0, spec);
+  for (const auto& [name, value] : first.parameters) {
     if (value.kind == model::ValueSpec::Kind::Expression) continue;
-    ValueContext context{fmt::format("parameter '{}' of population '{}'", name, name_),
-                         fmt::format("{}/parameter/{}", name_, name), size_, settings.seed};
-    parameters_[name] = resolve_values(value, context);
+    std::vector<Values> per_instance;
+    for (std::size_t k = 0; k < instances(); ++k) {
+      ValueContext context{fmt::format("parameter '{}' of population '{}'", name, name_),
+                           fmt::format("{}/parameter/{}", name_, name), instance_size_, seeds_[k]};
+      per_instance.push_back(resolve_values(instance_spec(settings.ensemble, k, spec).parameters.at(name), context));
+    }
+    parameters_[name] = join_instances(per_instance, instance_size_);
   }
   // Expression parameters, each once the parameters it reads are known.
   std::vector<std::pair<std::string, const model::ValueSpec*>> pending;
-  for (const auto& [name, value] : spec.parameters)
+  for (const auto& [name, value] : first.parameters)
     if (value.kind == model::ValueSpec::Kind::Expression) pending.emplace_back(name, &value);
   std::vector<std::pair<std::string, const Values*>> resolved;
   while (!pending.empty()) {
@@ -118,7 +130,7 @@ void Population::resolve_parameters(const model::PopulationSpec& spec, const Run
     }
     parameters_[ready->first] =
         evaluate_expression(system_, *ready->second->expression, resolved, size_, dt_, backend,
-                            fmt::format("parameter '{}' of population '{}'", ready->first, name_));
+                            fmt::format("parameter '{}' of population '{}'", ready->first, name_), instance_size_);
     pending.erase(ready);
   }
   for (const auto& [name, values] : parameters_) buffers_.set("param." + name, backend.allocate_with(values));
@@ -132,19 +144,29 @@ void Population::initialise_state(const model::PopulationSpec& spec, const RunSe
   for (const auto& v : system_.state_variables()) {
     const model::ValueSpec& init = spec.initial.at(v);
     std::string what = fmt::format("initial value of '{}' in population '{}'", v, name_);
-    Values values = init.kind == model::ValueSpec::Kind::Expression
-                        ? evaluate_expression(system_, *init.expression, resolved, size_, dt_, backend, what)
-                        : resolve_values(init, {what, fmt::format("{}/initial/{}", name_, v), size_, settings.seed});
+    Values values;
+    if (init.kind == model::ValueSpec::Kind::Expression) {
+      values = evaluate_expression(system_, *init.expression, resolved, size_, dt_, backend, what, instance_size_);
+    } else {
+      std::vector<Values> per_instance;
+      for (std::size_t k = 0; k < instances(); ++k)
+        per_instance.push_back(resolve_values(init, {what, fmt::format("{}/initial/{}", name_, v), instance_size_,
+                                                     seeds_[k]}));
+      values = join_instances(per_instance, instance_size_);
+    }
     std::vector<double> x(size_, values[0]);
     if (values.size() == size_) x = values;
-    if (spec.jitter != 0.0) apply_jitter(x, 0, spec.jitter, settings.seed, fmt::format("{}/jitter/{}", name_, v));
+    for (std::size_t k = 0; spec.jitter != 0.0 && k < instances(); ++k)
+      apply_jitter(std::span<double>(x).subspan(k * instance_size_, instance_size_), 0, spec.jitter, seeds_[k],
+                   fmt::format("{}/jitter/{}", name_, v));
     backend.upload(*add_buffer("x." + v), x);
     add_buffer("k." + v);
     add_buffer("acc." + v);
   }
   for (const auto& name : synaptic_inputs_) synaptic_input_buffers_.push_back(add_buffer("syn." + name));
   for (const auto& input : spec.inputs)
-    inputs_.emplace_back(backend.make_input(make_input_schedule(input, name_, size_, settings.dt, settings.steps)),
+    inputs_.emplace_back(backend.make_input(repeat_schedule(
+                             make_input_schedule(input, name_, instance_size_, settings.dt, settings.steps), instances())),
                          add_buffer("input." + input.name));
   lastspike_ = add_buffer("lastspike");
   backend.fill(*lastspike_, settings.lastspike_initial);
@@ -152,7 +174,7 @@ void Population::initialise_state(const model::PopulationSpec& spec, const RunSe
   previous_condition_ = add_buffer("spiking.previous");  // at the end of the previous step
   spike_list_ = add_buffer("spikes", ElementType::Index);
   std::vector<double> index(size_);
-  for (std::size_t i = 0; i < size_; ++i) index[i] = static_cast<double>(i);
+  for (std::size_t i = 0; i < size_; ++i) index[i] = static_cast<double>(i % instance_size_);  // within its instance
   backend.upload(*add_buffer("i"), index);
 }
 
@@ -255,8 +277,11 @@ std::vector<std::uint32_t> Population::detect_spikes(double t, double spike_time
 }
 
 void Population::draw_poisson_uniforms(std::int64_t step) {
-  const CounterRandom random(seed_, name_ + "/poisson");
-  for (std::size_t i = 0; i < size_; ++i) poisson_u_[i] = random.uniform(i, static_cast<std::uint64_t>(step));
+  for (std::size_t k = 0; k < instances(); ++k) {  // instance k: its seed, its neurons' local indices
+    const CounterRandom random(seeds_[k], name_ + "/poisson");
+    for (std::size_t i = 0; i < instance_size_; ++i)
+      poisson_u_[k * instance_size_ + i] = random.uniform(i, static_cast<std::uint64_t>(step));
+  }
   backend_.upload(*buffer("input.poisson_u"), poisson_u_);
 }
 
@@ -264,6 +289,13 @@ std::vector<double> Population::state(const std::string& variable) const { retur
 
 void Population::set_state(const std::string& variable, const std::vector<double>& values) {
   upload("x." + variable, values);
+}
+
+double Population::bytes() const {
+  double bytes = 0.0;
+  for (const auto& [name, b] : buffers_)
+    bytes += static_cast<double>(b->size()) * (b->type() == ElementType::Index ? 4.0 : 8.0);
+  return bytes;
 }
 
 std::vector<double> Population::lastspike() const { return backend_.download(*lastspike_); }

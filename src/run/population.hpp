@@ -19,12 +19,15 @@
 
 namespace psst::run {
 
+class Ensemble;
+
 struct RunSettings {
   double dt = 0.01;
   std::int64_t steps = 0;  // total steps of the run
   std::uint64_t seed = 0;
   double lastspike_initial = -1e9;
   graph::Precision precision = graph::Precision::Double;  // the kernels' arithmetic (constants fold in it)
+  const Ensemble* ensemble = nullptr;  // K instances (run/ensemble.hpp); null: one, with `seed`
 };
 
 // The neurons a population integrates in this process (a rank's block): [begin, end).
@@ -45,7 +48,9 @@ class Population {
   Population& operator=(const Population&) = delete;
 
   const std::string& name() const { return name_; }
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return size_; }  // every instance's neurons: instances() x instance_size()
+  std::size_t instance_size() const { return instance_size_; }
+  std::size_t instances() const { return size_ / instance_size_; }
   const NeuronRange& owned() const { return owned_; }
   const graph::EquationSystem& system() const { return system_; }
   const graph::PopulationKernels& programs() const { return programs_; }
@@ -84,6 +89,7 @@ class Population {
     return buffer(persistent == "spiking" ? "spiking.previous" : persistent);
   }
   const Values& parameter(const std::string& name) const { return parameters_.at(name); }
+  double bytes() const;  // of its backend arrays
 
  private:
   void resolve_parameters(const model::PopulationSpec& spec, const RunSettings& settings, backend::Backend& backend);
@@ -95,10 +101,11 @@ class Population {
                                          backend::ElementType type = backend::ElementType::Float64) {
     return buffers_.add(name, size_, type);
   }
-  std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(size_)}; }
+  // N is the size of one instance: kernels see each neuron as in its own single run.
+  std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(instance_size_)}; }
 
   std::string name_;
-  std::size_t size_;
+  std::size_t instance_size_, size_;
   NeuronRange owned_;
   double dt_;
   backend::Backend& backend_;
@@ -121,7 +128,7 @@ class Population {
   // counter-based generator keyed by (seed, "<population>/poisson", neuron, step), uploaded.
   void draw_poisson_uniforms(std::int64_t step);
   bool poisson_ = false;
-  std::uint64_t seed_ = 0;
+  std::vector<std::uint64_t> seeds_;  // per instance
   std::vector<double> poisson_u_;
 };
 

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "run/ensemble.hpp"
+
 namespace psst::run {
 
 namespace {
@@ -51,9 +53,10 @@ std::size_t slice_end(std::size_t end, std::size_t size) { return end == 0 ? siz
 const model::ProjectionSpec& checked(const model::ProjectionSpec& spec, const Population& pre, const Population& post) {
   for (auto [name, begin, end, population] : {std::tuple{spec.pre, spec.pre_begin, spec.pre_end, &pre},
                                               std::tuple{spec.post, spec.post_begin, spec.post_end, &post}}) {
-    if (end > population->size())
+    if (end > population->instance_size())
       throw UserError(spec.where, fmt::format("projection '{}': slice {}[{}:{}] goes past the end of population '{}' "
-                                              "({} neurons)", spec.name, name, begin, end, name, population->size()));
+                                              "({} neurons)", spec.name, name, begin, end, name,
+                                              population->instance_size()));
   }
   return spec;
 }
@@ -69,12 +72,22 @@ std::vector<std::uint32_t> as_indices(const std::vector<std::size_t>& offsets) {
 }  // namespace
 
 Connectivity build_projection_connectivity(const model::ProjectionSpec& spec, const Population& pre,
-                                           const Population& post, std::uint64_t seed, PostRows rows) {
+                                           const Population& post, std::uint64_t seed, PostRows rows,
+                                           const Ensemble* ensemble) {
   checked(spec, pre, post);
-  return build_connectivity(spec.connect,
-                            {pre.size(), post.size(), spec.pre_begin, slice_end(spec.pre_end, pre.size()),
-                             spec.post_begin, slice_end(spec.post_end, post.size()), &pre == &post},
-                            seed, spec.name, rows);
+  const std::size_t n_pre = pre.instance_size(), n_post = post.instance_size();
+  auto instance = [&](std::size_t k, PostRows instance_rows) {
+    return build_connectivity(instance_spec(ensemble, k, spec).connect,
+                              {n_pre, n_post, spec.pre_begin, slice_end(spec.pre_end, n_pre), spec.post_begin,
+                               slice_end(spec.post_end, n_post), &pre == &post},
+                              instance_seed(ensemble, k, seed), spec.name, instance_rows);
+  };
+  if (instance_count(ensemble) == 1) return instance(0, rows);
+  if (rows.begin != 0 || rows.end < post.size())
+    throw InternalError("the connectivity of an ensemble is built whole (one process)");
+  std::vector<Connectivity> parts;
+  for (std::size_t k = 0; k < instance_count(ensemble); ++k) parts.push_back(instance(k, {}));
+  return join_connectivity(parts, n_pre, n_post);
 }
 
 Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Population& post,
@@ -97,11 +110,18 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
   for (const auto& s : spec.summed)
     system_.check_names(s.value, fmt::format("the summed contribution to '{}'", s.target), true);
   for (const auto& statement : on_pre_) system_.check_names(statement.value, "on_pre", true);
+  synapse_count_ = slice_.total;
+  const auto& offsets = connectivity_.instance_offsets;  // an ensemble's: i and N within the instance
+  if (!offsets.empty()) synapse_count_ = offsets[1] - offsets[0];
+  for (std::size_t k = 1; k + 1 < offsets.size(); ++k)
+    instance_counts_differ_ = instance_counts_differ_ || offsets[k + 1] - offsets[k] != synapse_count_;
   resolve_parameters(spec, settings);
   backend.upload(*add_buffer("conn.pre", n, ElementType::Index), connectivity_.pre);
   backend.upload(*add_buffer("conn.post", n, ElementType::Index), connectivity_.post);
   std::vector<double> index(n);
   for (std::size_t s = 0; s < n; ++s) index[s] = static_cast<double>(slice_.first + s);
+  for (std::size_t k = 0; k + 1 < offsets.size(); ++k)
+    for (std::size_t s = offsets[k]; s < offsets[k + 1]; ++s) index[s] = static_cast<double>(s - offsets[k]);
   backend.upload(*add_buffer("i", n), index);
   if (!system_.state_variables().empty() || !spec.summed.empty()) bind_stage_kernels(spec, scheme);
   if (!on_pre_.empty()) set_up_events(spec, scheme);
@@ -109,16 +129,32 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
 
 void Projection::resolve_parameters(const model::ProjectionSpec& spec, const RunSettings& settings) {
   const std::size_t n = connectivity_.size(), total = slice_.total, first = slice_.first;
+  // Instance k's synapses [offsets[k], offsets[k + 1]): the whole of its single run's (seed S + k).
+  std::vector<std::size_t> offsets = connectivity_.instance_offsets;
+  if (offsets.empty()) offsets = {0, n};
+  const std::size_t instances = offsets.size() - 1;
+  // This process resolves its synapses' slice of the whole projection's values (of instance k's).
+  auto resolve = [&](const std::string& what, const std::string& purpose, auto&& value_of) {
+    std::vector<Values> per_instance;
+    for (std::size_t k = 0; k < instances; ++k) {
+      const std::size_t count = offsets[k + 1] - offsets[k];
+      ValueContext context{what, purpose, instances == 1 ? total : count,
+                           instance_seed(settings.ensemble, k, settings.seed)};
+      per_instance.push_back(resolve_slice(value_of(k), context, instances == 1 ? first : 0, count));
+    }
+    return instances == 1 ? per_instance.front() : join_instances(per_instance, offsets);
+  };
   // Parameters: per projection (broadcast) or per synapse; a connectivity matrix may supply one.
-  // This process resolves its synapses' slice of the whole projection's values.
-  for (const auto& [name, value] : spec.parameters) {
-    ValueContext context{fmt::format("parameter '{}' of projection '{}'", name, name_),
-                         fmt::format("{}/parameter/{}", name_, name), total, settings.seed};
+  for (const auto& [name, value] : instance_spec(settings.ensemble, 0, spec).parameters) {
+    const std::string what = fmt::format("parameter '{}' of projection '{}'", name, name_);
     if (value.kind == model::ValueSpec::Kind::Expression)
       throw UserError(value.where, fmt::format("{}: expressions are not supported for synapse parameters; give a "
-                                               "number, a list or a distribution", context.what));
-    parameters_[name] = resolve_slice(value, context, first, n);
-    if (value.kind == model::ValueSpec::Kind::Constant || total == 1) uniform_.push_back(name);
+                                               "number, a list or a distribution", what));
+    parameters_[name] = resolve(what, fmt::format("{}/parameter/{}", name_, name), [&](std::size_t k) -> const auto& {
+      return instance_spec(settings.ensemble, k, spec).parameters.at(name);
+    });
+    if (parameters_[name].size() == 1 && (value.kind == model::ValueSpec::Kind::Constant || total == 1))
+      uniform_.push_back(name);
   }
   if (!spec.connect.matrix_values.empty()) {
     parameters_[spec.connect.matrix_values] = connectivity_.matrix_values;
@@ -126,17 +162,29 @@ void Projection::resolve_parameters(const model::ProjectionSpec& spec, const Run
   }
   for (const auto& [name, values] : parameters_) buffers_.set("param." + name, backend_.allocate_with(values));
   for (const auto& v : system_.state_variables()) {
-    ValueContext context{fmt::format("initial value of '{}' in projection '{}'", v, name_),
-                         fmt::format("{}/initial/{}", name_, v), total, settings.seed};
+    const std::string what = fmt::format("initial value of '{}' in projection '{}'", v, name_);
     const auto& init = spec.initial.at(v);
     if (init.kind == model::ValueSpec::Kind::Expression)
-      throw UserError(init.where, context.what + ": give a number, a list or a distribution");
-    Values values = resolve_slice(init, context, first, n);
+      throw UserError(init.where, what + ": give a number, a list or a distribution");
+    Values values = resolve(what, fmt::format("{}/initial/{}", name_, v), [&](std::size_t) -> const auto& { return init; });
     std::vector<double> x(n, values.empty() ? 0.0 : values[0]);
     if (values.size() == n) x = values;
     backend_.upload(*add_buffer("x." + v, n), x);
     add_buffer("k." + v, n);
     add_buffer("acc." + v, n);
+  }
+}
+
+// A kernel that reads N in an ensemble whose instances have different synapse counts
+// would see one instance's: refused.
+void Projection::check_count_read(const graph::Program& program) const {
+  if (!instance_counts_differ_) return;
+  for (std::size_t k = 0; k < program.inputs.size(); ++k) {
+    const graph::Slot slot = program.input_slot(k);
+    if (slot.kind == graph::Slot::Kind::Count && slot.side == graph::Slot::Side::Own)
+      throw UserError(fmt::format("projection '{}' reads N (its number of synapses), which differs between the "
+                                  "instances of this ensemble (random connectivity); ensembles support N of "
+                                  "populations only", name_));
   }
 }
 
@@ -159,6 +207,7 @@ void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const gra
     const auto& stage = programs_[s];
     for (const auto& out : stage.presynaptic.outputs) add_buffer(out, pre_->size());
     auto bind = [&](const graph::Program& program, bool presynaptic) {
+      check_count_read(program);
       backend::KernelArguments arguments;
       for (std::size_t k = 0; k < program.inputs.size(); ++k) {
         arguments.inputs.push_back(input(program.input_slot(k), s, presynaptic));
@@ -216,6 +265,7 @@ void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::S
   graph::KernelSpec event_spec{&system_, &scheme,
                                [this](const std::string& name) { return external_slot(name, graph::Slot::Kind::State); }, {}, {}};
   graph::Program program = graph::build_event_program(event_spec, on_pre_, name_ + "_on_pre");
+  check_count_read(program);
   backend::KernelArguments arguments;
   for (std::size_t k = 0; k < program.inputs.size(); ++k) {
     arguments.inputs.push_back(event_input(program.input_slot(k)));

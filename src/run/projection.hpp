@@ -19,9 +19,11 @@
 namespace psst::run {
 
 // The synapses of `spec` onto the postsynaptic neurons `rows` (all by default), its
-// slices checked against the populations first.
+// slices checked against the populations first. In an ensemble, block-diagonal: instance
+// k's synapses are those of its single run (seed S + k), between its neurons (all rows).
 Connectivity build_projection_connectivity(const model::ProjectionSpec& spec, const Population& pre,
-                                           const Population& post, std::uint64_t seed, PostRows rows = {});
+                                           const Population& post, std::uint64_t seed, PostRows rows = {},
+                                           const Ensemble* ensemble = nullptr);
 
 // Where this process's synapses sit in the whole projection, in its global order
 // (by postsynaptic, then presynaptic neuron): [first, first + local count) of `total`.
@@ -84,7 +86,9 @@ class Projection {
                                          backend::ElementType type = backend::ElementType::Float64) {
     return buffers_.add(name, size, type);
   }
-  std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(slice_.total)}; }
+  // N: the synapses of the projection (in an ensemble, of one instance: every instance has as many, or no kernel reads N).
+  std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(synapse_count_)}; }
+  void check_count_read(const graph::Program& program) const;
   void note_presynaptic_read(const graph::Slot& slot, const backend::KernelInput& input,
                              std::vector<backend::BufferHandle>& reads) const;
 
@@ -94,6 +98,8 @@ class Projection {
   backend::Backend& backend_;
   Connectivity connectivity_;
   SynapseSlice slice_;
+  std::size_t synapse_count_ = 0;        // N as kernels read it
+  bool instance_counts_differ_ = false;  // an ensemble whose instances have different synapse counts
   graph::EquationSystem system_;
   double dt_;
   BufferTable buffers_;  // x., k., acc., summed., hoisted., param., connectivity

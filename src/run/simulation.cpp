@@ -61,7 +61,16 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
   if (record_every_steps_ < 1) record_every_steps_ = 1;
   check_model(spec_, dt_, physical_memory_bytes());  // before anything is built
   scheme_ = &graph::find_scheme(sim.method);
+  ensemble_ = std::make_unique<Ensemble>(spec_, overrides.instances, seed_);
+  for (const auto& set : overrides.sets)
+    for (const auto& entry : spec_.sweep.entries)
+      if (entry.owner == set.owner && entry.name == set.name)
+        throw UserError(entry.where, fmt::format("--set {} sets a parameter that [sweep] gives per instance; sweep it "
+                                                 "or set it, not both", set.text()));
   communicator_ = comm::make_communicator();
+  if (communicator_->size() > 1 && ensemble_->instances() > 1)
+    throw UserError(fmt::format("an ensemble ({} instances) runs in one process; run it without mpirun, or run the "
+                                "instances as separate jobs", ensemble_->instances()));
   // Ranks on one machine share its cores.
   const int threads = overrides.threads != 0 || communicator_->ranks_on_this_node() == 1
                           ? overrides.threads
@@ -76,7 +85,8 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
                           .compile = overrides.compile_kernels,
                           .precision = sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double});
   RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial,
-                       sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double};
+                       sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double,
+                       ensemble_.get()};
   build(settings);
   spikes_.resize(populations_.size());
   gathered_spikes_.resize(populations_.size());
@@ -89,7 +99,7 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
 void Simulation::build(const RunSettings& settings) {
   ModelPlan plan = plan_model(spec_);
   std::vector<std::size_t> sizes;
-  for (const auto& p : spec_.populations) sizes.push_back(p.size);
+  for (const auto& p : spec_.populations) sizes.push_back(p.size * ensemble_->instances());
   partition_ = std::make_unique<comm::Partition>(sizes, communicator_->size());
   const int rank = communicator_->rank();
   for (std::size_t i = 0; i < spec_.populations.size(); ++i) {
@@ -109,7 +119,8 @@ void Simulation::build(const RunSettings& settings) {
     Population& pre = *populations_[plan.projections[k].pre];
     Population& post = *populations_[plan.projections[k].post];
     Connectivity connectivity = build_projection_connectivity(projection, pre, post, settings.seed,
-                                                              PostRows{post.owned().begin, post.owned().end});
+                                                              PostRows{post.owned().begin, post.owned().end},
+                                                              ensemble_.get());
     const SynapseSlice slice{communicator_->exclusive_sum(connectivity.size()),
                              communicator_->sum(connectivity.size())};
     projections_.push_back(std::make_unique<Projection>(projection, pre, post, *scheme_, *backend_, settings,

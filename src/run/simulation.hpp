@@ -14,6 +14,7 @@
 #include "comm/communicator.hpp"
 #include "graph/scheme.hpp"
 #include "model/network.hpp"
+#include "run/ensemble.hpp"
 #include "run/halo.hpp"
 #include "run/population.hpp"
 #include "run/projection.hpp"
@@ -27,6 +28,7 @@ struct RunOverrides {
   std::optional<std::string> method;
   std::optional<std::string> precision;  // "double" or "single"
   std::optional<std::uint64_t> seed;
+  std::optional<std::size_t> instances;  // --instances K: an ensemble (run/ensemble.hpp)
   std::vector<ParameterSetting> sets;  // --set POP.NAME=VALUE, applied to the spec in order
   std::string backend = "default";  // cpu when a C++ compiler is found, else reference
   int threads = 0;                  // compiled backends: 0 = all cores
@@ -59,7 +61,9 @@ class Simulation {
   std::int64_t total_steps() const { return total_steps_; }
   std::int64_t step() const { return step_; }
   double time() const { return static_cast<double>(step_) * dt_; }
-  std::uint64_t seed() const { return seed_; }
+  std::uint64_t seed() const { return seed_; }  // an ensemble's instance k has seed() + k
+  const Ensemble& ensemble() const { return *ensemble_; }
+  std::size_t instances() const { return ensemble_->instances(); }
   std::int64_t record_every_steps() const { return record_every_steps_; }
   std::string backend_name() const { return backend_->name(); }
   backend::Backend& backend() { return *backend_; }
@@ -96,6 +100,7 @@ class Simulation {
   std::unique_ptr<backend::Backend> backend_;
   std::unique_ptr<comm::Communicator> communicator_;
   std::unique_ptr<comm::Partition> partition_;
+  std::unique_ptr<Ensemble> ensemble_;
   double dt_ = 0.0;
   std::int64_t total_steps_ = 0, step_ = 0, record_every_steps_ = 1;
   std::uint64_t seed_ = 0;

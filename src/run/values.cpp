@@ -103,10 +103,12 @@ Values resolve_slice(const model::ValueSpec& spec, const ValueContext& context, 
 
 Values evaluate_expression(const graph::EquationSystem& system, const model::Expr& expr,
                            const std::vector<std::pair<std::string, const Values*>>& parameters, std::size_t size,
-                           double dt, backend::Backend& backend, const std::string& what) {
+                           double dt, backend::Backend& backend, const std::string& what,
+                           std::size_t instance_size) {
   graph::Program program = graph::build_expression_program(system, expr, what);
+  if (instance_size == 0) instance_size = size;
   std::vector<double> index(size);
-  for (std::size_t i = 0; i < size; ++i) index[i] = static_cast<double>(i);
+  for (std::size_t i = 0; i < size; ++i) index[i] = static_cast<double>(i % instance_size);
   // Set-up expressions run once: the interpreter (the semantics of every backend) is enough,
   // and compiles nothing.
   (void)backend;
@@ -134,7 +136,7 @@ Values evaluate_expression(const graph::EquationSystem& system, const model::Exp
   }
   auto result = interpreter->allocate(backend::ElementType::Float64, size);
   arguments.outputs.push_back(result);
-  const double scalars[] = {0.0, dt, static_cast<double>(size)};
+  const double scalars[] = {0.0, dt, static_cast<double>(instance_size)};
   interpreter->bind(program, arguments)->launch(scalars, 0, size);
   Values values = interpreter->download(*result);
   finite(values, expr.where, what);

@@ -41,8 +41,10 @@ void apply_jitter(std::span<double> values, std::size_t first, double jitter, st
                   const std::string& purpose);
 
 // Evaluates an expression of parameters, i, N and dt per neuron (t and lastspike read 0).
+// In an ensemble (instance_size < size) i and N are those of the neuron in its instance.
 Values evaluate_expression(const graph::EquationSystem& system, const model::Expr& expr,
                            const std::vector<std::pair<std::string, const Values*>>& parameters, std::size_t size,
-                           double dt, backend::Backend& backend, const std::string& what);
+                           double dt, backend::Backend& backend, const std::string& what,
+                           std::size_t instance_size = 0);
 
 }  // namespace psst::run
