@@ -71,11 +71,18 @@ def number(value):
 
 
 class Population:
-    def __init__(self, name, group, model):
+    def __init__(self, name, group, model, instance=0):
         self.name = name
         spikes = group.get("spikes")
         self.spike_times = spikes["time"][:] if spikes is not None and "time" in spikes else None
         self.spike_index = spikes["index"][:] if spikes is not None and "index" in spikes else None
+        # An ensemble (docs/output.md, "Ensembles"): one instance's spikes; the spike count of every instance.
+        self.instance = instance
+        self.instance_counts = None
+        if spikes is not None and "instance" in spikes and self.spike_times is not None:
+            of = spikes["instance"][:]
+            self.instance_counts = np.bincount(of)
+            self.spike_times, self.spike_index = self.spike_times[of == instance], self.spike_index[of == instance]
         self.state = group.get("state")
         recorded = [k for k in self.state.keys() if k != "neurons"] if self.state is not None else []
         # Prefer the order of [record.<P>].variables in the model file.
@@ -107,6 +114,11 @@ class Population:
         return [(f"{b}-{e - 1} {s}", (lambda i, b=b, e=e: (i >= b) & (i < e)), BLOCK_COLOURS[s], e - b)
                 for b, e, s in self.blocks]
 
+    def state_data(self, variable):
+        """(samples, neurons) of one instance: an ensemble's datasets are (samples, instances, neurons)."""
+        data = self.state[variable]
+        return data[:, self.instance, :] if data.ndim == 3 else data
+
     def variable(self, requested):
         if requested in self.variables:
             return requested
@@ -124,6 +136,10 @@ class Population:
         line = f"{self.label}: {count} spike{'' if count == 1 else 's'} from {active} neuron{'' if active == 1 else 's'}"
         if t1 > t0:
             line += f" of {self.size} ({count / self.size / ((t1 - t0) / 1000.0):.3g} Hz per neuron over {t1 - t0:g} ms)"
+        if self.instance_counts is not None:  # the whole recording of every instance
+            c = self.instance_counts
+            line += (f"; instance {self.instance} shown; all {len(c)} instances: {c.mean():.4g} +- {c.std():.3g} "
+                     f"spikes (min {c.min()}, max {c.max()})")
         return line
 
 
@@ -187,7 +203,7 @@ def draw_state(fig, ax, p, variable, time, t0, t1, max_neurons):
                 color="0.4")
         ax.set_axis_off()
         return
-    data = p.state[variable]
+    data = p.state_data(variable)
     if data.ndim != 2:  # not written by psst's recorder; say so in the panel, draw the rest
         ax.set_title(f"{p.name}: {variable}")
         ax.text(0.5, 0.5, f"unexpected shape {data.shape};\nexpected (samples, neurons)", ha="center", va="center",
@@ -253,6 +269,8 @@ def main():
     parser.add_argument("--variable", help="state variable to draw (default: V or v, else the first recorded)")
     parser.add_argument("--window", nargs=2, type=float, metavar=("START", "END"),
                         help="draw and count only [START, END] ms (default: all the time recorded)")
+    parser.add_argument("--instance", type=int, default=0,
+                        help="an ensemble's instance to draw (default 0); the summary lists every instance's spikes")
     parser.add_argument("--bin", type=float, help="bin of the population rate in ms (default: 1/100 of the window)")
     args = parser.parse_args()
     if args.max_neurons < 1:
@@ -278,7 +296,11 @@ def main():
         names = list(f["populations"].keys())
         order = list(model.get("populations", {}).keys())
         names.sort(key=lambda n: order.index(n) if n in order else len(order))
-        populations = [Population(n, f["populations"][n], model) for n in names]
+        instances = int(attribute(f, "instances", 1) or 1)
+        if not 0 <= args.instance < instances:
+            fail(f"--instance {args.instance}: the file has {instances} instance{'s' if instances > 1 else ''} "
+                 f"(0 to {instances - 1})")
+        populations = [Population(n, f["populations"][n], model, args.instance) for n in names]
         # The time recorded (an interrupted run stops early), or the window inside it.
         t0, t1 = (float(time[0]), float(time[-1])) if len(time) else (0.0, 0.0)
         if args.window:
@@ -297,7 +319,8 @@ def main():
         model_file = attribute(f, "model_file") or args.file
         title = (f"{os.path.basename(str(model_file))}: {attribute(f, 'method', '?')}, "
                  f"dt = {number(attribute(f, 'dt', '?'))} ms, {number(t1 - t0)} ms shown of "
-                 f"{number(attribute(f, 'duration', t1))} ms asked, seed {attribute(f, 'seed', '?')}")
+                 f"{number(attribute(f, 'duration', t1))} ms asked, seed {attribute(f, 'seed', '?')}"
+                 + (f", instance {args.instance} of {instances} (seed + {args.instance})" if instances > 1 else ""))
         fig.suptitle(title)
         fig.tight_layout()
         try:

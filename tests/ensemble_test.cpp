@@ -250,6 +250,52 @@ TEST(EnsembleSweep, ErrorsNameTheEntryAndWhatIsValid) {
   EXPECT_EQ(error_of("", 0), "--instances is 0; an ensemble has at least 1 instance");
 }
 
+// Single precision: instance 1 is the single-precision run with seed 12.
+TEST(EnsembleChecks, SinglePrecision) {
+  RunOverrides o;
+  o.backend = "reference";
+  o.precision = "single";
+  o.instances = 3;
+  const auto instances = run(model_text, o);
+  o.instances = std::nullopt;
+  o.seed = 12;
+  expect_same(instances[1], run(model_text, o).front(), "instance 1, single precision");
+}
+
+// The finite-state check names the instance, its seed and the neuron within it.
+TEST(EnsembleChecks, BlowUpNamesTheInstance) {
+  psst::test::TempDir dir;
+  // Five neurons, x' = g x^2 for neuron 3 from x = 2: only instance 2 (g = 1) diverges.
+  const std::string text = R"toml(
+[simulation]
+duration = 10.0
+dt = 0.1
+method = "euler"
+[populations.cells]
+size = 5
+threshold = "x > 1e300"
+equations = "dx/dt = where(i == 3, g * x * x, 0)"
+parameters = { g = 1.0 }
+initial = { x = 2.0 }
+[sweep]
+"cells.g" = [0.0, 0.0, 1.0]
+[record.cells]
+variables = ["x"]
+)toml";
+  auto spec = psst::lang::parse_model_text(text, "blowup.toml", ".");
+  RunOverrides o;
+  o.backend = "reference";
+  psst::run::DriverOptions options;
+  options.out = dir / "blowup.h5";
+  try {
+    psst::run::run_to_file(spec, o, options);
+    FAIL() << "no blow-up reported";
+  } catch (const psst::NumericalError& e) {
+    EXPECT_NE(std::string(e.what()).find("population 'cells', variable 'x', instance 2 (seed 2), neuron 3 is inf"),
+              std::string::npos) << e.what();
+  }
+}
+
 // The file: spikes with an instance dataset, state (samples, K, recorded), the seeds and swept
 // values; a run cut by a checkpoint and resumed equals the whole run.
 TEST(EnsembleOutput, LayoutAndResume) {
