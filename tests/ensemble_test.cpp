@@ -16,6 +16,7 @@
 #include "io/hdf5_file.hpp"
 #include "lang/model_file.hpp"
 #include "run/driver.hpp"
+#include "run/finite_state_guard.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -228,24 +229,24 @@ std::string error_of(const std::string& extra, std::optional<std::size_t> instan
 }
 
 TEST(EnsembleSweep, ErrorsNameTheEntryAndWhatIsValid) {
-  const int line = 70;  // the line after model_text's last
+  const int line = 45;  // the first line after model_text
   EXPECT_EQ(error_of("[sweep]\n\"E.tau\" = [1, 2]\n\"rec.g\" = [1, 2, 3]\n"),
-            fmt::format("ensemble.toml:{}:11: [sweep] \"rec.g\" has 3 values but \"E.tau\" has 2; without grid = true "
+            fmt::format("ensemble.toml:{}:11: error: [sweep] \"rec.g\" has 3 values but \"E.tau\" has 2; without grid = true "
                         "every entry gives one value per instance (or set grid = true for the Cartesian product)",
                         line + 2));
   EXPECT_EQ(error_of("[sweep]\n\"E.tau_x\" = [1, 2]\n"),
-            fmt::format("ensemble.toml:{}:13: [sweep] \"E.tau_x\": --set 'E.tau_x=1': 'E' has no parameter 'tau_x'; "
+            fmt::format("ensemble.toml:{}:13: error: [sweep] \"E.tau_x\": --set 'E.tau_x=1': 'E' has no parameter 'tau_x'; "
                         "its parameters are drive, tau", line + 1));
   EXPECT_EQ(error_of("[sweep]\n\"F.tau\" = [1, 2]\n"),
-            fmt::format("ensemble.toml:{}:11: [sweep] \"F.tau\": --set 'F.tau=1': there is no population or "
-                        "projection 'F'; the model has noise, E, kick, rec", line + 1));
+            fmt::format("ensemble.toml:{}:11: error: [sweep] \"F.tau\": --set 'F.tau=1': there is no population or "
+                        "projection 'F'; the model has E, noise, kick, rec", line + 1));
   EXPECT_EQ(error_of("[sweep]\n\"E.tau\" = [1, 2]\n", 3),
             "--instances is 3, but [sweep] gives 2 instances; leave the instance count out or make them agree");
   EXPECT_EQ(error_of("[sweep]\n\"E.tau\" = [1, 2]\n", std::nullopt, {{"E", "tau", 3.0}}),
-            fmt::format("ensemble.toml:{}:11: --set E.tau=3 sets a parameter that [sweep] gives per instance; sweep it "
+            fmt::format("ensemble.toml:{}:11: error: --set E.tau=3 sets a parameter that [sweep] gives per instance; sweep it "
                         "or set it, not both", line + 1));
   EXPECT_EQ(error_of("[sweep]\n\"tau\" = [1, 2]\n"),
-            fmt::format("ensemble.toml:{}:9: [sweep] key 'tau' must name a parameter as \"POPULATION.NAME\" or "
+            fmt::format("ensemble.toml:{}:9: error: [sweep] key 'tau' must name a parameter as \"POPULATION.NAME\" or "
                         "\"PROJECTION.NAME\" (quoted), or be grid = true", line + 1));
   EXPECT_EQ(error_of("", 0), "--instances is 0; an ensemble has at least 1 instance");
 }
@@ -290,7 +291,7 @@ variables = ["x"]
   try {
     psst::run::run_to_file(spec, o, options);
     FAIL() << "no blow-up reported";
-  } catch (const psst::NumericalError& e) {
+  } catch (const psst::run::NumericalError& e) {
     EXPECT_NE(std::string(e.what()).find("population 'cells', variable 'x', instance 2 (seed 2), neuron 3 is inf"),
               std::string::npos) << e.what();
   }

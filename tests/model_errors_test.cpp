@@ -75,9 +75,9 @@ const std::vector<BadModel> cases = {
     {"toml_syntax", "[simulation\nduration = 1\n", 1, 12, "this is not valid TOML"},
     {"toml_duplicate_key", model() + "size = 4\n", 12, 8, "this is not valid TOML"},
     {"unknown_top_level_key", "[simulatoin]\nduration = 1\n", 1, 1,
-     "unknown key 'simulatoin' in the top level; valid keys are models, populations, projections, record, simulation"},
+     "unknown key 'simulatoin' in the top level; valid keys are models, populations, projections, record, simulation, sweep"},
     {"unknown_simulation_key", model(eq, params, "V = -65.0", "", "duration = 10.0\ndurration = 0.1"), 3, 13,
-     "unknown key 'durration' in [simulation]; valid keys are dt, duration, lastspike_initial, method, precision, "
+     "unknown key 'durration' in [simulation]; valid keys are dt, duration, instances, lastspike_initial, method, precision, "
      "record_every, seed"},
     {"unknown_population_key", model() + "equatons = \"x\"\n", 12, 12,
      "unknown key 'equatons' in [populations.cells]; valid keys are equations, initial, inputs, jitter, model, "

@@ -54,12 +54,14 @@ Ensemble::Ensemble(const model::NetworkSpec& spec, std::optional<std::size_t> in
   }
   std::size_t count = 0;
   swept_ = sweep_settings(spec.sweep, count);
-  if (given != 0 && given != count)
-    throw UserError(instances || sim.where.line == 0 ? SourceLocation{} : sim.where,
-                    fmt::format("{} is {}, but [sweep] gives {} instances{}; leave the instance count out or make "
-                                "them agree",
-                                instances ? "--instances" : "simulation.instances", given, count,
-                                spec.sweep.grid ? " (the product of its lengths)" : ""));
+  if (given != 0 && given != count) {
+    const std::string message =
+        fmt::format("{} is {}, but [sweep] gives {} instances{}; leave the instance count out or make them agree",
+                    instances ? "--instances" : "simulation.instances", given, count,
+                    spec.sweep.grid ? " (the product of its lengths)" : "");
+    if (instances || sim.where.line == 0) throw UserError(message);
+    throw UserError(sim.where, message);
+  }
   instances_ = count;
   for (const auto& entry : spec.sweep.entries) {  // an unknown name: a message pointing at the [sweep] entry
     try {
