@@ -297,6 +297,30 @@ variables = ["x"]
   }
 }
 
+// psst check: the instance count, the seeds, the swept values and the memory, which grows with K.
+TEST(EnsembleCli, CheckReportsInstancesSeedsSweepAndMemory) {
+  psst::test::TempDir dir;
+  const std::string model = (dir / "ensemble.toml").string();
+  { std::ofstream(model) << model_text << "[sweep]\n\"rec.g\" = [0.1, 0.5, 0.9]\n"; }
+  auto r = psst::test::run_command(fmt::format("{} check {}", PSST_CLI, model));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("ensemble: 3 instances (seeds 11 to 13)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("sweep rec.g: 0.1, 0.5, 0.9"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("population E: 24 neurons"), std::string::npos) << r.output;
+  { std::ofstream(model) << model_text; }
+  auto mib = [&](int instances) {
+    auto out = psst::test::run_command(fmt::format("{} check {} --instances {}", PSST_CLI, model, instances));
+    const auto at = out.output.find(" MiB of state");
+    EXPECT_NE(at, std::string::npos) << out.output;
+    return std::stod(out.output.substr(out.output.rfind(' ', at - 1) + 1));
+  };
+  const double ratio = mib(40) / mib(4);  // everything per neuron and per synapse, 10 times
+  EXPECT_GT(ratio, 9.0);
+  EXPECT_LT(ratio, 10.5);
+  r = psst::test::run_command(fmt::format("{} check {} --instances 1", PSST_CLI, model));
+  EXPECT_EQ(r.output.find("ensemble:"), std::string::npos) << r.output;  // one instance: as before
+}
+
 // The file: spikes with an instance dataset, state (samples, K, recorded), the seeds and swept
 // values; a run cut by a checkpoint and resumed equals the whole run.
 TEST(EnsembleOutput, LayoutAndResume) {
