@@ -249,6 +249,7 @@ TEST(EnsembleSweep, ErrorsNameTheEntryAndWhatIsValid) {
             fmt::format("ensemble.toml:{}:9: error: [sweep] key 'tau' must name a parameter as \"POPULATION.NAME\" or "
                         "\"PROJECTION.NAME\" (quoted), or be grid = true", line + 1));
   EXPECT_EQ(error_of("", 0), "--instances is 0; an ensemble has at least 1 instance");
+  EXPECT_EQ(error_of("", std::size_t{1} << 25), "--instances is 33554432; at most 16777216 instances are supported");
 }
 
 // Single precision: instance 1 is the single-precision run with seed 12.

@@ -8,12 +8,17 @@ namespace psst::run {
 
 namespace {
 
+constexpr std::size_t kMaxInstances = std::size_t{1} << 24;  // 16.7 million: far beyond memory for any network
+
 // Instance k's swept values: entry e's value k (one value per instance), or, on a grid,
 // the point k of the Cartesian product with the last entry varying fastest.
 std::vector<std::vector<ParameterSetting>> sweep_settings(const model::SweepSpec& sweep, std::size_t& count) {
   count = 1;
   for (const auto& entry : sweep.entries) {
     if (sweep.grid) {
+      if (entry.values.size() > kMaxInstances / count)
+        throw UserError(sweep.where, fmt::format("[sweep] grid = true: the product of the lengths exceeds {} "
+                                                 "instances; sweep fewer values", kMaxInstances));
       count *= entry.values.size();
     } else if (entry.values.size() != sweep.entries.front().values.size()) {
       const auto& first = sweep.entries.front();
@@ -47,6 +52,12 @@ Ensemble::Ensemble(const model::NetworkSpec& spec, std::optional<std::size_t> in
   if (instances && *instances == 0)
     throw UserError("--instances is 0; an ensemble has at least 1 instance");
   std::size_t given = instances ? *instances : sim.instances;
+  if (given > kMaxInstances) {
+    const std::string message = fmt::format("{} is {}; at most {} instances are supported",
+                                            instances ? "--instances" : "simulation.instances", given, kMaxInstances);
+    if (instances || sim.where.line == 0) throw UserError(message);
+    throw UserError(sim.where, message);
+  }
   if (spec.sweep.entries.empty()) {
     if (spec.sweep.grid) throw UserError(spec.sweep.where, "[sweep] has grid = true but no parameter to sweep");
     instances_ = given == 0 ? 1 : given;

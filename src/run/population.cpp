@@ -46,7 +46,6 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
       synaptic_inputs_(plan.synaptic_inputs),
       buffers_(backend, fmt::format("population '{}'", spec.name)) {
   if (size_ == 0) throw UserError(spec.where, fmt::format("population '{}' has size 0; it needs at least one neuron", name_));
-  for (std::size_t k = 0; k < instances(); ++k) seeds_.push_back(instance_seed(settings.ensemble, k, settings.seed));
   // Checked before allocating: an allocation far beyond the machine's memory is a
   // message, not a crash (nor, under the address sanitizer, an abort).
   const double bytes = static_cast<double>(size_) * 8.0 *
@@ -55,6 +54,7 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
     throw UserError(spec.where, fmt::format("out of memory: population '{}' of {} neurons needs about {:.3g} GiB, "
                                             "more than this machine's {:.3g} GiB; use fewer neurons",
                                             name_, size_, bytes / 1073741824.0, memory / 1073741824.0));
+  for (std::size_t k = 0; k < instances(); ++k) seeds_.push_back(instance_seed(settings.ensemble, k, settings.seed));
   resolve_parameters(spec, settings, backend);
   initialise_state(spec, settings, backend);
   set_up_spike_handling(spec, settings);  // its buffers first: the threshold reads not_refractory

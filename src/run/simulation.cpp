@@ -99,7 +99,14 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
 void Simulation::build(const RunSettings& settings) {
   ModelPlan plan = plan_model(spec_);
   std::vector<std::size_t> sizes;
-  for (const auto& p : spec_.populations) sizes.push_back(p.size * ensemble_->instances());
+  const std::size_t instances = ensemble_->instances();
+  for (const auto& p : spec_.populations) {
+    // Neuron indices are 32-bit (connectivity): K x N must fit.
+    if (p.size > std::size_t{0xffffffff} / instances)
+      throw UserError(p.where, fmt::format("population '{}' of {} neurons in {} instances has more than 4294967295 "
+                                           "neurons in all; use fewer instances", p.name, p.size, instances));
+    sizes.push_back(p.size * instances);
+  }
   partition_ = std::make_unique<comm::Partition>(sizes, communicator_->size());
   const int rank = communicator_->rank();
   for (std::size_t i = 0; i < spec_.populations.size(); ++i) {

@@ -17,6 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& p : spec.populations)
       if (p.size > 64) return 0;
     if (spec.projections.size() > 4) return 0;
+    if (spec.simulation.instances > 8 || spec.sweep.entries.size() > 3) return 0;  // ensembles: a few instances
+    for (const auto& entry : spec.sweep.entries)
+      if (entry.values.size() > 4) return 0;
     psst::run::RunOverrides overrides;
     overrides.duration = 10 * spec.simulation.dt;
     psst::run::Simulation simulation(spec, overrides);
