@@ -101,8 +101,8 @@ void Simulation::build(const RunSettings& settings) {
   std::vector<std::size_t> sizes;
   const std::size_t instances = ensemble_->instances();
   for (const auto& p : spec_.populations) {
-    // Neuron indices are 32-bit (connectivity): K x N must fit.
-    if (p.size > std::size_t{0xffffffff} / instances)
+    // Neuron indices are 32-bit (connectivity): K x N must fit (one instance: checked with its synapses).
+    if (instances > 1 && p.size > std::size_t{0xffffffff} / instances)
       throw UserError(p.where, fmt::format("population '{}' of {} neurons in {} instances has more than 4294967295 "
                                            "neurons in all; use fewer instances", p.name, p.size, instances));
     sizes.push_back(p.size * instances);
