@@ -298,6 +298,32 @@ variables = ["x"]
   }
 }
 
+// K times the synapses of one instance are checked before anything is built.
+TEST(EnsembleChecks, SynapsesOfAllInstancesAreCheckedFirst) {
+  const std::string text = R"toml(
+[populations.A]
+size = 1000
+equations = "dv/dt = -v"
+initial = { v = 0 }
+[projections.all]
+pre = "A"
+post = "A"
+connect = "all_to_all"
+)toml";
+  RunOverrides o;
+  o.backend = "reference";
+  o.instances = 5000;
+  try {
+    Simulation simulation(psst::lang::parse_model_text(text, "big.toml", "."), o);
+    FAIL() << "no error";
+  } catch (const psst::UserError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "big.toml:6:1: error: projection 'all' would have about 5e+09 synapses (1000 x 1000 neurons in 5000 "
+              "instances); at most 4294967295 are supported; use a sparser rule or smaller populations or fewer "
+              "instances");
+  }
+}
+
 // psst check: the instance count, the seeds, the swept values and the memory, which grows with K.
 TEST(EnsembleCli, CheckReportsInstancesSeedsSweepAndMemory) {
   psst::test::TempDir dir;

@@ -100,19 +100,23 @@ std::size_t slice_size(std::size_t begin, std::size_t end, std::size_t size) {
   return last > begin ? last - begin : 0;
 }
 
-void check_projection_memory(const ProjectionSpec& projection, const NetworkSpec& spec, double dt, double memory) {
+// An ensemble of K instances has K times the synapses of one (block-diagonal).
+void check_projection_memory(const ProjectionSpec& projection, const NetworkSpec& spec, double dt, double memory,
+                             std::size_t instances) {
   const PopulationSpec* pre = spec.find_population(projection.pre);
   const PopulationSpec* post = spec.find_population(projection.post);
   if (!pre || !post) return;  // reported by the plan, with the populations that exist
   const double n_pre = static_cast<double>(slice_size(projection.pre_begin, projection.pre_end, pre->size));
   const double n_post = static_cast<double>(slice_size(projection.post_begin, projection.post_end, post->size));
-  const double synapses = expected_synapses(projection.connect, n_pre, n_post);
+  const double synapses = expected_synapses(projection.connect, n_pre, n_post) * static_cast<double>(instances);
+  const std::string in_instances = instances > 1 ? fmt::format(" in {} instances", instances) : "";
   const double max_synapses = 4294967295.0;
   if (synapses > max_synapses)
     throw UserError(projection.where, fmt::format("projection '{}' would have about {:.4g} synapses ({:.4g} x {:.4g} "
-                                                  "neurons); at most {:.0f} are supported; use a sparser rule or "
-                                                  "smaller populations",
-                                                  projection.name, synapses, n_pre, n_post, max_synapses));
+                                                  "neurons{}); at most {:.0f} are supported; use a sparser rule or "
+                                                  "smaller populations{}",
+                                                  projection.name, synapses, n_pre, n_post, in_instances, max_synapses,
+                                                  instances > 1 ? " or fewer instances" : ""));
   // Per synapse: indices (pre, post, outgoing, three event lists), the index i, and for each
   // state variable x, k and acc, each parameter, summed contribution and on_pre value.
   std::size_t states = 0;
@@ -123,9 +127,10 @@ void check_projection_memory(const ProjectionSpec& projection, const NetworkSpec
   if (memory > 0 && bytes > memory)
     throw UserError(projection.where,
                     fmt::format("out of memory: projection '{}' would have about {:.4g} synapses ({:.4g} x {:.4g} "
-                                "neurons), about {:.3g} GiB, more than this machine's {:.3g} GiB; use a sparser rule "
-                                "or smaller populations",
-                                projection.name, synapses, n_pre, n_post, bytes / 1073741824.0, memory / 1073741824.0));
+                                "neurons{}), about {:.3g} GiB, more than this machine's {:.3g} GiB; use a sparser rule "
+                                "or smaller populations{}",
+                                projection.name, synapses, n_pre, n_post, in_instances, bytes / 1073741824.0,
+                                memory / 1073741824.0, instances > 1 ? " or fewer instances" : ""));
   if (projection.on_pre.empty() || !(projection.delay >= 0.0) || !std::isfinite(projection.delay)) return;
   const double ring = std::round(projection.delay / dt) + 2.0;  // delay + 1 steps, and one more for rounding
   const double ring_bytes = ring * 32.0;
@@ -157,13 +162,13 @@ double expected_synapses(const ConnectSpec& connect, double n_pre, double n_post
   return 0.0;
 }
 
-void check_model(const NetworkSpec& spec, double dt, double memory_bytes) {
+void check_model(const NetworkSpec& spec, double dt, double memory_bytes, std::size_t instances) {
   for (const auto& population : spec.populations) check_name(population.name, "population", population.where);
   for (const auto& projection : spec.projections) {
     check_name(projection.name, "projection", projection.where);
     check_projection_names(projection);
     if (const PopulationSpec* post = spec.find_population(projection.post)) check_summed(projection, *post);
-    check_projection_memory(projection, spec, dt, memory_bytes);
+    check_projection_memory(projection, spec, dt, memory_bytes, instances);
   }
 }
 

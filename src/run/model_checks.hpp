@@ -14,7 +14,7 @@ namespace psst::run {
 // Throws UserError at the first problem found. `dt` is the run's time step (ms),
 // for the size of delay queues; `memory_bytes` the memory there is (0: unknown,
 // memory is then not checked).
-void check_model(const model::NetworkSpec& spec, double dt, double memory_bytes);
+void check_model(const model::NetworkSpec& spec, double dt, double memory_bytes, std::size_t instances = 1);
 
 // Physical memory of this machine in bytes (0 when unknown).
 double physical_memory_bytes();

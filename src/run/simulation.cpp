@@ -59,9 +59,9 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
     throw error(overrides.duration || overrides.dt || overrides.record_every, e.what());
   }
   if (record_every_steps_ < 1) record_every_steps_ = 1;
-  check_model(spec_, dt_, physical_memory_bytes());  // before anything is built
-  scheme_ = &graph::find_scheme(sim.method);
   ensemble_ = std::make_unique<Ensemble>(spec_, overrides.instances, seed_);
+  check_model(spec_, dt_, physical_memory_bytes(), ensemble_->instances());  // before anything is built
+  scheme_ = &graph::find_scheme(sim.method);
   for (const auto& set : overrides.sets)
     for (const auto& entry : spec_.sweep.entries)
       if (entry.owner == set.owner && entry.name == set.name)
