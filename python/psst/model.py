@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _psst
 from .errors import ModelError
-from .toml_text import Writer
+from .toml_text import Writer, quoted
 
 _LOCATION = re.compile(r"^<python>:(\d+)(?::(\d+))?: error: ", re.S)
 
@@ -32,6 +32,10 @@ class Model:
     >>> m.population("HH", size=1, equations=HH_EQUATIONS, parameters={"I_inj": 10, ...},
     ...              initial={"V": -71, "m": 0, "h": 0, "n": 0}, threshold="V >= 0")
     >>> m.record("HH", ["V"])
+    >>> m.sweep({"HH.I_inj": [5, 10, 15]})       # an ensemble of 3 instances, one value each
+
+    ``instances``: K independent instances of the network in one run (instance k
+    is the single run with seed ``seed + k``); ``sweep`` gives them values.
 
     Values (parameters, initial values) are numbers, lists or NumPy arrays (one
     per neuron, or per synapse in projections), expression strings (``"-70 + i"``),
@@ -40,15 +44,18 @@ class Model:
     """
 
     def __init__(self, duration=100.0, dt=0.01, method="rk4", seed=0, record_every=0.0,
-                 lastspike_initial=None, precision="double"):
+                 lastspike_initial=None, precision="double", instances=None):
         self._init_common()
         self._settings = {"duration": duration, "dt": dt, "method": method, "seed": seed,
                           "record_every": record_every, "precision": precision}
         if lastspike_initial is not None:
             self._settings["lastspike_initial"] = lastspike_initial
+        if instances is not None:
+            self._settings["instances"] = int(instances)
         self._populations = []
         self._projections = []
         self._records = []
+        self._sweep = {}
 
     def _init_common(self):
         self._path = None
@@ -104,6 +111,20 @@ class Model:
             self._records = [r for r in self._records if r["population"] != population] + [entry]
         return self
 
+    def sweep(self, values, grid=False):
+        """Values per instance of an ensemble: ``{"PN.g_KL": [0.02, 0.03], "PROJECTION.g": [...]}``.
+
+        Instance k gets value k of every entry (equal lengths), or with ``grid`` the
+        Cartesian product (the last entry varying fastest); it equals the single run
+        with seed ``seed + k`` and those values given by ``Simulation.set``. Replaces
+        an earlier sweep; ``{}`` removes it. The [sweep] table of docs/model-files.md.
+        """
+        self._built_in_python()
+        self._sweep = {str(name): [float(v) for v in np.asarray(vals, dtype=np.float64).ravel()]
+                       for name, vals in dict(values).items()}
+        self._sweep_grid = bool(grid)
+        return self
+
     # ---- the model file ----------------------------------------------------
     def to_toml(self):
         """The model as a psst model file (for a loaded model: the file's text)."""
@@ -117,11 +138,18 @@ class Model:
         w = Writer(self._arrays.name)
         w.line("[simulation]")
         for key, value in self._settings.items():
-            w.line(f"{key} = {w.inline(value, 'seed' if key == 'seed' else None)}")
+            w.line(f"{key} = {w.inline(value, key if key in ('seed', 'instances') else None)}")
         for p in self._populations:
             _write_population(w, p)
         for p in self._projections:
             _write_projection(w, p)
+        if self._sweep:
+            w.line()
+            w.line("[sweep]")
+            for name, vals in self._sweep.items():
+                w.line(f"{quoted(name)} = {w.inline(vals)}")
+            if self._sweep_grid:
+                w.line("grid = true")
         for r in self._records:
             w.line()
             w.line(f"[record.{r['population']}]")

@@ -10,6 +10,12 @@ class Results:
     Times are in ms. ``spikes(P)`` gives ``(times, indices)``; ``state(P, var)``
     gives ``(times, values)`` with one row per sample and one column per recorded
     neuron (``neurons(P)`` lists them).
+
+    An ensemble (``instances`` K > 1) adds the instance: ``spikes(P)`` gives
+    ``(times, indices, instances)`` (indices within the instance), ``state(P, var)``
+    gives values of shape (samples, K, recorded neurons), and ``instance=k``
+    selects instance k's ``(times, indices)`` or ``(times, values)`` (samples,
+    recorded neurons), the layout of a single run.
     """
 
     def __init__(self, reader):
@@ -17,7 +23,7 @@ class Results:
 
     @property
     def attrs(self):
-        """The run's attributes: dt, duration, method, seed, backend, model, overrides, ..."""
+        """The run's attributes: dt, duration, method, seed, backend, model, overrides, instances, ..."""
         return self._reader.attributes()
 
     @property
@@ -25,39 +31,95 @@ class Results:
         """The sample times of the state variables (ms)."""
         return self._reader.read_double("/time")
 
+    @property
+    def instances(self):
+        """K, the number of instances of an ensemble run (1 for a single run)."""
+        return int(self.attrs.get("instances", 1))
+
+    @property
+    def seeds(self):
+        """Each instance's seed (``seed + k``), an int64 array of K."""
+        if self.instances == 1:
+            return np.array([self.attrs.get("seed", 0)], dtype=np.int64)
+        return self._reader.read_int64("/instances/seed")
+
+    def swept(self, name):
+        """Each instance's value of the swept parameter ``name`` (``"PN.g_KL"``), a float64 array of K."""
+        path = f"/instances/{name}"
+        self._check(path, f"the parameter '{name}' was not swept; a [sweep] entry")
+        return self._reader.read_double(path)
+
     def _check(self, path, what):
         if not self._reader.exists(path):
             raise KeyError(f"{what} was not recorded; record it with model.record(...) "
                            f"or a [record.<population>] table")
 
-    def spikes(self, population):
-        """``(times, indices)`` of every spike of ``population``, in time order (ms; neuron indices)."""
+    def _instance(self, instance):
+        """The checked instance number, or None for all."""
+        if instance is None:
+            return None
+        k = int(instance)
+        if not 0 <= k < self.instances:
+            raise IndexError(f"instance={instance!r}: this run has {self.instances} instance(s), 0 .. "
+                             f"{self.instances - 1}")
+        return k
+
+    def spikes(self, population, instance=None):
+        """``(times, indices)`` of every spike of ``population``, in time order (ms; neuron indices).
+
+        In an ensemble: ``(times, indices, instances)``, or with ``instance=k`` instance k's
+        ``(times, indices)``.
+        """
+        k = self._instance(instance)
         base = f"/populations/{population}/spikes"
         self._check(base + "/time", f"no spikes of population '{population}'")
-        return self._reader.read_double(base + "/time"), self._reader.read_int64(base + "/index")
+        times, index = self._reader.read_double(base + "/time"), self._reader.read_int64(base + "/index")
+        if self.instances == 1:
+            return times, index
+        owner = self._reader.read_int64(base + "/instance")
+        if k is None:
+            return times, index, owner
+        mine = owner == k
+        return times[mine], index[mine]
 
-    def state(self, population, variable):
-        """``(times, values)`` of a recorded state variable: values has shape (samples, recorded neurons)."""
+    def state(self, population, variable, instance=None):
+        """``(times, values)`` of a recorded state variable: values has shape (samples, recorded neurons).
+
+        In an ensemble values has shape (samples, instances, recorded neurons), or with
+        ``instance=k`` (samples, recorded neurons) of instance k.
+        """
+        k = self._instance(instance)
         path = f"/populations/{population}/state/{variable}"
         self._check(path, f"state variable '{variable}' of population '{population}'")
-        return self.times, self._reader.read_matrix(path)
+        values = self._reader.read_matrix(path)
+        if self.instances == 1:
+            return self.times, values
+        values = values.reshape(len(values), self.instances, -1)
+        return self.times, (values if k is None else values[:, k, :])
 
     def neurons(self, population):
-        """The neuron index of each column of ``state(population, ...)``."""
+        """The neuron index of each column of ``state(population, ...)`` (within an instance)."""
         path = f"/populations/{population}/state/neurons"
         self._check(path, f"no state of population '{population}'")
         return self._reader.read_int64(path)
 
-    def spike_counts(self, population, size=None):
-        """Spikes per neuron (an array of ``size`` counts; default: up to the highest index that fired)."""
-        _, index = self.spikes(population)
-        return np.bincount(index, minlength=size or 0)
+    def spike_counts(self, population, size=None, instance=None):
+        """Spikes per neuron (an array of ``size`` counts; default: up to the highest index that fired).
 
-    def rates(self, population, size=None):
-        """Firing rate per neuron (Hz) over the simulated time recorded so far."""
+        In an ensemble without ``instance``: an array (instances, size).
+        """
+        found = self.spikes(population, instance)
+        if len(found) == 2:
+            return np.bincount(found[1], minlength=size or 0)
+        _, index, owner = found
+        size = max(size or 0, int(index.max()) + 1 if len(index) else 0)
+        return np.bincount(owner * size + index, minlength=self.instances * size).reshape(self.instances, size)
+
+    def rates(self, population, size=None, instance=None):
+        """Firing rate per neuron (Hz) over the simulated time recorded so far (per instance in an ensemble)."""
         t = self.times
         duration_ms = t[-1] - t[0] if len(t) > 1 else 0.0
-        counts = self.spike_counts(population, size)
+        counts = self.spike_counts(population, size, instance)
         return counts / (duration_ms / 1000.0) if duration_ms > 0 else counts * np.nan
 
 

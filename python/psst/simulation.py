@@ -30,7 +30,9 @@ class Simulation(Results):
     ``out`` as it goes (memory stays flat however long it runs); with ``out=None``
     to a temporary file removed with the simulation. ``overwrite`` replaces an
     existing ``out``. Further keywords override the model's [simulation] table:
-    ``dt``, ``method``, ``seed``, ``record_every``, ``duration``.
+    ``dt``, ``method``, ``seed``, ``record_every``, ``duration``, ``instances``
+    (K independent instances in one run, an ensemble: instance k is the single run
+    with seed ``seed + k``; with the model's [sweep], its swept values).
 
     Results (``spikes``, ``state``, ``times``, ``attrs``) are those of :class:`psst.Results`.
     """
@@ -127,9 +129,12 @@ class Simulation(Results):
             self._session.set(owner, parameter, float(value))
 
     def current(self, population, variable):
-        """The present value of a state variable of every neuron of ``population`` (a copy)."""
+        """The present value of a state variable of every neuron of ``population`` (a copy;
+        in an ensemble shape (instances, neurons))."""
         with self.model.errors():
-            return self._session.current_state(population, variable)
+            values = self._session.current_state(population, variable)
+        k = self.instances
+        return values if k == 1 else values.reshape(k, -1)
 
     def __repr__(self):
         return f"<psst.Simulation t = {self.t:g} ms, backend {self.backend}, out {self.out or '(temporary)'}>"

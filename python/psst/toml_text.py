@@ -87,7 +87,7 @@ class Writer:
             return "[" + ", ".join(self.inline(v, table_key) for v in items) + "]"
         if isinstance(value, (bool, np.bool_)):
             return "true" if value else "false"
-        if isinstance(value, (int, np.integer)) and table_key in ("neurons", "pre", "post", "k", "size", "seed"):
+        if isinstance(value, (int, np.integer)) and table_key in ("neurons", "pre", "post", "k", "size", "seed", "instances"):
             return str(int(value))
         if isinstance(value, (int, float, np.integer, np.floating)):
             return number(value)

@@ -46,6 +46,7 @@ std::unique_ptr<Session> make_session(const psst::model::NetworkSpec& spec, cons
     else if (name == "record_every") o.record_every = value.cast<double>();
     else if (name == "method") o.method = value.cast<std::string>();
     else if (name == "seed") o.seed = value.cast<std::uint64_t>();
+    else if (name == "instances") o.instances = value.cast<std::size_t>();
     else if (name == "backend") options.backend = value.cast<std::string>();
     else if (name == "threads") options.threads = value.cast<int>();
     else if (name == "precision") options.precision = value.cast<std::string>();

@@ -19,7 +19,7 @@ py::dict root_attributes(const io::Hdf5File& file) {
   py::dict attributes;
   for (const char* name : {"dt", "duration", "record_every", "checkpoint_every"})
     if (file.has_attribute("/", name)) attributes[name] = file.get_attribute_double("/", name);
-  for (const char* name : {"steps", "seed"})
+  for (const char* name : {"steps", "seed", "instances"})
     if (file.has_attribute("/", name)) attributes[name] = file.get_attribute_int64("/", name);
   for (const char* name : {"method", "precision", "backend", "model_file", "model", "overrides", "input_files",
                            "psst_version"})
