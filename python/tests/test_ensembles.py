@@ -57,6 +57,12 @@ def test_instances_argument_runs_seeds_and_one_instance_keeps_the_single_layout(
     for k in range(2):  # hh.toml draws nothing: both instances are the single run
         assert np.array_equal(ensemble.spikes("HH", instance=k)[0], times)
         assert np.array_equal(ensemble.state("HH", "V", instance=k)[1], single.state("HH", "V")[1])
+    for sim in (single, ensemble):  # set, then past the duration: a rebuild from a checkpoint keeps the instances
+        sim.set("HH.I_inj", 0.0)
+        sim.run(10, progress=False)
+    assert ensemble.instances == 2 and ensemble.state("HH", "V")[1].shape == (3001, 2, 1)
+    for k in range(2):
+        assert np.array_equal(ensemble.state("HH", "V", instance=k)[1], single.state("HH", "V")[1])
     with psst.open(tmp_path / "e.h5") as f:  # the file reads the same
         assert f.instances == 2 and f.state("HH", "V")[1].shape[1:] == (2, 1)
         assert np.array_equal(f.spikes("HH")[2], ensemble.spikes("HH")[2])
