@@ -13,7 +13,9 @@
 #include <hdf5.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 #include <map>
 #include <string>
@@ -247,6 +249,66 @@ TEST(MpiFaults, SigtermToMpirunStopsEveryRankWithACheckpointThatResumes) {
   r = run_command(fmt::format("{} resume {} -q --until 1500", cli, stopped.string()));
   ASSERT_EQ(r.status, 0) << r.output;
   expect_same_datasets(whole, stopped, false);
+#endif
+}
+
+// The processes of session `session` (pid, from /proc/PID/stat: "pid (comm) state ppid pgrp session ...").
+std::vector<pid_t> session_processes(pid_t session) {
+  std::vector<pid_t> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;  // not a process
+    std::ifstream in(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(text.substr(close + 1));
+    std::string state;
+    long parent = 0, group = 0, sid = 0;
+    if (fields >> state >> parent >> group >> sid && sid == session)
+      out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+// kill -9 of the whole job (what a batch system does: mpirun and every rank at once, in
+// the middle of a step or of a write), then `psst resume` on another number of ranks:
+// the file equals the uninterrupted one-process run. The locust antennal lobe: halo
+// values at every stage, checkpoints every 5 ms.
+TEST(MpiFaults, KillNineOfTheJobThenResumeOnThreeRanksEqualsAnUninterruptedRun) {
+  PSST_REQUIRE_MPI();
+#ifdef PSST_MPIRUN
+  TempDir dir;
+  const auto whole = dir / "whole.h5", killed = dir / "killed.h5";
+  auto r = run_command(fmt::format("{} run {} -q --duration 120 -o {}", cli, model("locust_al.toml"), whole.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setsid();  // the job: mpirun and its ranks are the processes of this session
+    execl(PSST_MPIRUN, PSST_MPIRUN, "--allow-run-as-root", "--oversubscribe", "-n", "2", cli.c_str(), "run",
+          model("locust_al.toml").c_str(), "-q", "--duration", "120", "--checkpoint-every", "5", "-o",
+          killed.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  bool started = false;
+  for (int i = 0; i < 1200 && !started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::error_code ec;
+    started = std::filesystem::file_size(killed, ec) >= (512u << 10) && !ec;  // a few checkpoints
+  }
+  ASSERT_TRUE(started) << "the run wrote nothing";
+  const std::vector<pid_t> job = session_processes(pid);
+  EXPECT_GE(job.size(), 3u) << "mpirun and 2 ranks";
+  for (pid_t p : job) kill(p, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it was killed; make it longer";
+  for (int i = 0; i < 100 && !session_processes(pid).empty(); ++i)  // ranks are reaped by init
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(session_processes(pid).empty()) << "a rank survived kill -9";
+  r = run_command(fmt::format("{} {} resume {} -q --until 120", mpirun(3), cli, killed.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_datasets(whole, killed, false);
 #endif
 }
 
