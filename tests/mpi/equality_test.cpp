@@ -260,6 +260,7 @@ TEST(MpiFaults, SigtermToMpirunStopsEveryRankWithACheckpointThatResumes) {
 #endif
 }
 
+#ifdef PSST_MPIRUN
 // The live processes of session `session` (from /proc/PID/stat: "pid (comm) state ppid pgrp session ...").
 std::vector<pid_t> session_processes(pid_t session) {
   std::vector<pid_t> out;
@@ -278,6 +279,7 @@ std::vector<pid_t> session_processes(pid_t session) {
   }
   return out;
 }
+#endif
 
 // kill -9 of the whole job (what a batch system does: mpirun and every rank at once, in
 // the middle of a step or of a write), then `psst resume` in one process (resuming on
