@@ -290,13 +290,13 @@ TEST(MpiFaults, KillNineOfTheJobThenResumeEqualsAnUninterruptedRun) {
 #ifdef PSST_MPIRUN
   TempDir dir;
   const auto whole = dir / "whole.h5", killed = dir / "killed.h5";
-  auto r = run_command(fmt::format("{} run {} -q --duration 120 -o {}", cli, model("locust_al.toml"), whole.string()));
+  auto r = run_command(fmt::format("{} run {} -q --duration 300 -o {}", cli, model("locust_al.toml"), whole.string()));
   ASSERT_EQ(r.status, 0) << r.output;
   const pid_t pid = fork();
   if (pid == 0) {
     setsid();  // the job: mpirun and its ranks are the processes of this session
     execl(PSST_MPIRUN, PSST_MPIRUN, "--allow-run-as-root", "--oversubscribe", "-n", "2", cli.c_str(), "run",
-          model("locust_al.toml").c_str(), "-q", "--duration", "120", "--checkpoint-every", "5", "-o",
+          model("locust_al.toml").c_str(), "-q", "--duration", "300", "--checkpoint-every", "5", "-o",
           killed.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -304,7 +304,8 @@ TEST(MpiFaults, KillNineOfTheJobThenResumeEqualsAnUninterruptedRun) {
   for (int i = 0; i < 1200 && !started; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     std::error_code ec;
-    started = std::filesystem::file_size(killed, ec) >= (512u << 10) && !ec;  // a few checkpoints
+    // The file has ~0.95 MB after 5 ms (HDF5's first chunks), ~1.5 MB after ~65 ms: a dozen checkpoints.
+    started = std::filesystem::file_size(killed, ec) >= (1536u << 10) && !ec;
   }
   ASSERT_TRUE(started) << "the run wrote nothing";
   const std::vector<pid_t> job = session_processes(pid);
@@ -316,7 +317,7 @@ TEST(MpiFaults, KillNineOfTheJobThenResumeEqualsAnUninterruptedRun) {
   for (int i = 0; i < 100 && !session_processes(pid).empty(); ++i)  // ranks are reaped by init
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_TRUE(session_processes(pid).empty()) << "a rank survived kill -9";
-  r = run_command(fmt::format("{} resume {} -q --until 120", cli, killed.string()));
+  r = run_command(fmt::format("{} resume {} -q --until 300", cli, killed.string()));
   ASSERT_EQ(r.status, 0) << r.output;
   expect_same_datasets(whole, killed, false);
 #endif
