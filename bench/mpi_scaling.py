@@ -15,7 +15,9 @@ file itself), the same weights, exponential Euler, dt = 0.1 ms. Every run is
 noisy VM). psst prints, for rank 0, the bytes and messages it sent per step,
 the wall and CPU time it spent in MPI calls of the time loop and its CPU time:
 CPU time minus CPU time in MPI is the work of the rank, which the load of other
-jobs on the machine does not inflate. Writes bench/results/mpi_scaling.md.
+jobs on the machine does not inflate. The 1-minute load average before each
+run is reported with it, and rank 0's connectivity memory (its synapse index
+structures). Writes bench/results/mpi_scaling.md.
 """
 import argparse
 import os
@@ -27,7 +29,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 LINE = re.compile(r"sent ([0-9.]+) bytes in ([0-9.]+) messages per step.*?; ([0-9.]+) s in MPI; "
-                  r"CPU ([0-9.]+) s, ([0-9.]+) s of it in MPI")
+                  r"CPU ([0-9.]+) s, ([0-9.]+) s of it in MPI; connectivity ([0-9.]+) MB")
 
 
 def model_text(n):
@@ -44,6 +46,7 @@ def model_text(n):
 
 
 def measure(psst, model, out, duration, ranks):
+    load = os.getloadavg()[0]  # other jobs on the machine: the figures depend on it
     cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", str(ranks), "/usr/bin/time", "-f",
            "maxrss_kb %M", psst, "run", model, "--duration", str(duration), "--overwrite", "-o", out,
            "--threads", "1"]
@@ -54,7 +57,8 @@ def measure(psst, model, out, duration, ranks):
     wall = float(re.search(r"steps of [0-9.]+ ms, [a-z_0-9]+\) in ([0-9.]+) s", text).group(1))
     m = LINE.search(text)
     return {"wall": wall, "bytes": float(m.group(1)), "messages": float(m.group(2)), "mpi": float(m.group(3)),
-            "cpu": float(m.group(4)), "mpi_cpu": float(m.group(5)),
+            "cpu": float(m.group(4)), "mpi_cpu": float(m.group(5)), "connectivity_mb": float(m.group(6)),
+            "load": load,
             "rss_mb": max(int(v) for v in re.findall(r"maxrss_kb (\d+)", text)) / 1024,
             "spikes": int(re.search(r"': (\d+) spikes", text).group(1))}
 
@@ -84,12 +88,13 @@ def main():
     lines = [f"# COBAHH strong scaling on MPI ranks ({platform.node()}, {os.cpu_count()} cores, "
              f"{args.duration:g} ms = {steps:.0f} steps, best of {args.repeats}, 1 thread per rank)", "",
              "| neurons | synapses | spikes | ranks | wall ms/step | of it in MPI (rank 0) | work CPU ms/step (rank 0) | "
-             "bytes/step sent by rank 0 | messages/step | peak RSS MB per rank |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "bytes/step sent by rank 0 | messages/step | connectivity MB (rank 0) | peak RSS MB per rank | "
+             "load average |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for n, ranks, best, work in rows:
         lines.append(f"| {n} | {80 * n:,} | {best['spikes']} | {ranks} | {per_step(best['wall'])} | "
                      f"{per_step(best['mpi'])} | {per_step(work)} | {best['bytes']:.0f} | {best['messages']:.1f} | "
-                     f"{best['rss_mb']:.0f} |")
+                     f"{best['connectivity_mb']:.2f} | {best['rss_mb']:.0f} | {best['load']:.1f} |")
     text = "\n".join(lines) + "\n"
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     open(os.path.join(HERE, "results", "mpi_scaling.md"), "w").write(text)

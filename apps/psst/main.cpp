@@ -158,9 +158,10 @@ int report(const psst::run::DriverResult& r, const RunArguments& a, const std::s
     if (r.traffic.messages > 0 && r.steps > 0) {  // started by mpirun
       const double steps = static_cast<double>(r.steps);
       fmt::print("psst: {} MPI rank(s); rank 0 sent {:.1f} bytes in {:.2f} messages per step (halo values and spikes); "
-                 "{:.3f} s in MPI; CPU {:.3f} s, {:.3f} s of it in MPI\n",
+                 "{:.3f} s in MPI; CPU {:.3f} s, {:.3f} s of it in MPI; connectivity {:.2f} MB\n",
                  r.ranks, static_cast<double>(r.traffic.bytes) / steps, static_cast<double>(r.traffic.messages) / steps,
-                 r.traffic.seconds, r.cpu_seconds, r.traffic.cpu_seconds);
+                 r.traffic.seconds, r.cpu_seconds, r.traffic.cpu_seconds,
+                 static_cast<double>(r.connectivity_bytes) / 1e6);
     }
   }
   return 0;

@@ -66,6 +66,7 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
   result.dt = simulation.dt();
   result.ranks = simulation.communicator().size();
   result.traffic = simulation.communicator().traffic();
+  for (const auto& p : simulation.projections()) result.connectivity_bytes += p->connectivity().bytes();
   return result;
 }
 

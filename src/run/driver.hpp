@@ -33,6 +33,7 @@ struct DriverResult {
   double dt = 0.0;
   int ranks = 1;          // MPI ranks of the run
   comm::Traffic traffic;  // what this rank sent in the step exchanges (halo, spikes)
+  std::size_t connectivity_bytes = 0;  // this rank's synapse index structures (Connectivity::bytes)
 };
 
 // What an output file says about the run that wrote it: its effective model
