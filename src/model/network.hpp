@@ -76,7 +76,7 @@ struct PopulationSpec {
   std::optional<ValueSpec> refractory;
   ExprPtr refractory_condition;
   // A Poisson population: no equations; parameter `poisson_rate` (Hz) per neuron, and
-  // the threshold poisson_u < poisson_rate dt / 1000 on a fresh uniform each step.
+  // the threshold rand() < poisson_rate dt / 1000 on a fresh uniform each step.
   bool poisson = false;
   SourceLocation where;
   bool has_refractoriness() const { return refractory.has_value() || refractory_condition != nullptr; }

@@ -58,14 +58,23 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
   bind_kernels(plan, scheme);
 }
 
+// The key table of the population's random draws (math/random.hpp): one key, today, of
+// (run seed, "<population>/random"), or "<population>/poisson" for a Poisson population
+// (the purpose its host-drawn uniforms had, so its spikes kept their bits); each key
+// as its two 32-bit words, exact in float64. An ensemble makes this a table indexed
+// by instance (key of seed + k): the kernels read the words of their instance.
+void Population::set_up_random_key(const RunSettings& settings) {
+  if (settings.steps >= (std::int64_t{1} << math::random_step_bits))
+    throw UserError(fmt::format("population '{}' draws random numbers in a run of {} steps; at most 2^{} steps",
+                                name_, settings.steps, math::random_step_bits));
+  const math::Philox4x32Key key = CounterRandom::key_of(settings.seed, name_ + (poisson_ ? "/poisson" : "/random"));
+  const std::vector<double> words{static_cast<double>(key.word[0]), static_cast<double>(key.word[1])};
+  buffers_.set("random.key", backend_.allocate_with(words));
+}
+
 void Population::set_up_spike_handling(const model::PopulationSpec& spec, const RunSettings& settings) {
   poisson_ = spec.poisson;
-  seed_ = settings.seed;
-  if (poisson_) {
-    // 1 until the first step draws: no neuron is above threshold at the start.
-    backend_.fill(*add_buffer("input.poisson_u"), 1.0);
-    poisson_u_.assign(size_, 1.0);
-  }
+  if (system_.draws_random()) set_up_random_key(settings);
   if (spec.has_refractoriness()) {
     backend_.fill(*add_buffer(std::string("input.") + graph::not_refractory_name), 1.0);
     refractory_condition_ = spec.refractory_condition != nullptr;
@@ -190,6 +199,8 @@ backend::KernelInput Population::input(const graph::Slot& slot, std::size_t stag
     case Kind::Time: return KernelInput::launch_scalar(scalar_t);
     case Kind::TimeStep: return KernelInput::launch_scalar(scalar_dt);
     case Kind::Count: return KernelInput::launch_scalar(scalar_count);
+    case Kind::Step: return KernelInput::launch_scalar(scalar_step);
+    case Kind::RandomKey: return KernelInput::broadcast(buffer("random.key"));
     case Kind::StageState: {
       // The stage state where this stage materialises it, else the state itself (xs = x).
       bool materialised = stage < state_kernels_.size() && state_kernels_[stage];
@@ -220,12 +231,13 @@ std::unique_ptr<backend::BoundKernel> Population::bind(const graph::Program& pro
 void Population::initialize_threshold(double t) {
   // The condition at the start: a neuron that starts above threshold has not crossed it.
   if (initial_threshold_kernel_) initial_threshold_kernel_->launch(scalars(t), 0, size_);
+  // A Poisson neuron has not spiked before the first step.
+  if (poisson_) backend_.fill(*previous_condition_, 0.0);
 }
 
 void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_step) {
   for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
   if (stage == 0 && refractory_kernel_) refractory_kernel_->launch(scalars(t), owned_.begin, owned_.end);  // t = t_n
-  if (stage == 0 && poisson_) draw_poisson_uniforms(input_step);
   if (stage < state_kernels_.size() && state_kernels_[stage])
     state_kernels_[stage]->launch(scalars(t), owned_.begin, owned_.end);
   for (const auto& input : synaptic_input_buffers_) backend_.fill(*input, 0.0);
@@ -252,12 +264,6 @@ std::vector<std::uint32_t> Population::detect_spikes(double t, double spike_time
   std::vector<std::uint32_t> list(count);
   if (count > 0) backend_.download(*spike_list_, std::span<std::uint32_t>(list), 0);
   return list;
-}
-
-void Population::draw_poisson_uniforms(std::int64_t step) {
-  const CounterRandom random(seed_, name_ + "/poisson");
-  for (std::size_t i = 0; i < size_; ++i) poisson_u_[i] = random.uniform(i, static_cast<std::uint64_t>(step));
-  backend_.upload(*buffer("input.poisson_u"), poisson_u_);
 }
 
 std::vector<double> Population::state(const std::string& variable) const { return backend_.download(*buffer("x." + variable)); }
