@@ -24,7 +24,7 @@ using psst::run::Simulation;
 
 // dx/dt = -x/tau + sigma sqrt(2/tau) xi, started from its stationary law N(0, sigma^2).
 std::string ornstein_uhlenbeck(const std::string& method, std::size_t size, double duration) {
-  return fmt::format(R"(
+  return fmt::format(R"toml(
 [simulation]
 duration = {}
 dt = 0.1
@@ -35,7 +35,7 @@ size = {}
 equations = "dx/dt = -x/tau + sigma*sqrt(2/tau)*xi"
 parameters = {{ tau = 10.0, sigma = 2.0 }}
 initial = {{ x = {{ distribution = "normal", mean = 0, std = 2.0 }} }}
-)",
+)toml",
                      duration, method, size);
 }
 
@@ -75,16 +75,16 @@ TEST_P(OrnsteinUhlenbeck, MeanVarianceAndCorrelationTimeMatchTheory) {
   const std::vector<double> x1 = simulation.population("ou").state("x");
   const Discrete theory = discrete(method, 0.1, 10.0, 2.0);
   const double variance = theory.variance(), rho = std::pow(theory.phi, 100);
+  const auto nd = static_cast<double>(n);
   double m0 = 0, m1 = 0;
-  for (std::size_t i = 0; i < n; ++i) m0 += x0[i] / n, m1 += x1[i] / n;
+  for (std::size_t i = 0; i < n; ++i) m0 += x0[i] / nd, m1 += x1[i] / nd;
   double v0 = 0, v1 = 0, c = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    v0 += (x0[i] - m0) * (x0[i] - m0) / (n - 1);
-    v1 += (x1[i] - m1) * (x1[i] - m1) / (n - 1);
-    c += (x0[i] - m0) * (x1[i] - m1) / (n - 1);
+    v0 += (x0[i] - m0) * (x0[i] - m0) / (nd - 1);
+    v1 += (x1[i] - m1) * (x1[i] - m1) / (nd - 1);
+    c += (x0[i] - m0) * (x1[i] - m1) / (nd - 1);
   }
   const double r = c / std::sqrt(v0 * v1);
-  const double nd = static_cast<double>(n);
   EXPECT_LT(std::fabs(m0), 5.0 * std::sqrt(variance / nd)) << m0;
   EXPECT_LT(std::fabs(m1), 5.0 * std::sqrt(variance / nd)) << m1;
   // The sample variance of n normals: standard error sqrt(2 / (n - 1)) relative.
@@ -104,7 +104,7 @@ INSTANTIATE_TEST_SUITE_P(Methods, OrnsteinUhlenbeck, ::testing::Values("euler", 
 // Noise, rand() and randn() in equations, randn() in a reset, two noise sources and
 // multiplicative noise under Heun: what each backend and thread count gives, bit for bit.
 std::string noisy_network(const std::string& method, const std::string& precision) {
-  return fmt::format(R"(
+  return fmt::format(R"toml(
 [simulation]
 duration = 20.0
 dt = 0.1
@@ -121,7 +121,7 @@ parameters = {{ tau = 5.0 }}
 threshold = "v > 1"
 reset = "v = 0.2*randn()"
 initial = {{ v = 0.0 }}
-)",
+)toml",
                      method, precision);
 }
 
@@ -142,18 +142,17 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 class NoiseEquality : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(NoiseEquality, NoisyRunsAreBitwiseEqualToTheReferenceAtOneAndTwoThreads) {
-  for (const char* method : {"euler", "heun"})
-    for (const char* precision : {"double", "single"}) {
-      const std::string text = noisy_network(method, precision);
-      std::size_t reference_spikes = 0, spikes = 0;
-      const auto reference = final_state(text, "reference", 1, &reference_spikes);
-      EXPECT_GT(reference_spikes, 100u) << method << " " << precision;  // the reset's randn() is exercised
-      for (int threads : {1, 2}) {
-        const auto v = final_state(text, GetParam(), threads, &spikes);
-        EXPECT_TRUE(same_bits(v, reference)) << GetParam() << " " << method << " " << precision << " " << threads;
-        EXPECT_EQ(spikes, reference_spikes);
-      }
+  for (const auto& [method, precision] : {std::pair{"euler", "double"}, std::pair{"heun", "single"}}) {
+    const std::string text = noisy_network(method, precision);
+    std::size_t reference_spikes = 0, spikes = 0;
+    const auto reference = final_state(text, "reference", 1, &reference_spikes);
+    EXPECT_GT(reference_spikes, 100u) << method << " " << precision;  // the reset's randn() is exercised
+    for (int threads : {1, 2}) {
+      const auto v = final_state(text, GetParam(), threads, &spikes);
+      EXPECT_TRUE(same_bits(v, reference)) << GetParam() << " " << method << " " << precision << " " << threads;
+      EXPECT_EQ(spikes, reference_spikes);
     }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, NoiseEquality, ::testing::ValuesIn(psst::test::backends()), psst::test::BackendName{});
@@ -169,13 +168,35 @@ TEST(Noise, SeedsAndSourcesGiveIndependentDraws) {
   std::size_t equal = 0;
   for (std::size_t i = 0; i < a.size(); ++i) equal += a[i] == b[i];
   EXPECT_LT(equal, a.size() / 10);
+  // One source read twice is one draw; two sources are independent.
+  Simulation sources = make(R"toml(
+[simulation]
+duration = 1.0
+dt = 0.1
+method = "euler"
+[populations.p]
+size = 100
+equations = """
+dx/dt = xi
+dy/dt = xi
+dz/dt = xi_other
+"""
+initial = { x = 0, y = 0, z = 0 }
+)toml");
+  sources.run();
+  const auto& p = sources.population("p");
+  EXPECT_TRUE(same_bits(p.state("x"), p.state("y")));
+  const auto x = p.state("x"), z = p.state("z");
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) same += x[i] == z[i];
+  EXPECT_EQ(same, 0u);
 }
 
 // randn() in an equation: one draw per neuron and step, held over the step's stages:
 // dv/dt = randn() integrates to v_n = dt * (sum of n standard normals) under any method.
 TEST(Noise, RandnInAnEquationIsOneDrawPerStepWithUnitVariance) {
   for (const char* method : {"euler", "rk4"}) {
-    Simulation simulation = make(fmt::format(R"(
+    Simulation simulation = make(fmt::format(R"toml(
 [simulation]
 duration = 10.0
 dt = 0.1
@@ -184,13 +205,14 @@ method = "{}"
 size = 3000
 equations = "dv/dt = randn()"
 initial = {{ v = 0 }}
-)",
+)toml",
                                              method));
     simulation.run();
     const auto v = simulation.population("w").state("v");
+    const auto count = static_cast<double>(v.size());
     double m = 0, s2 = 0;
-    for (double x : v) m += x / v.size();
-    for (double x : v) s2 += (x - m) * (x - m) / (v.size() - 1);
+    for (double x : v) m += x / count;
+    for (double x : v) s2 += (x - m) * (x - m) / (count - 1);
     const double variance = 100 * 0.01;  // 100 steps of dt^2 N^2
     EXPECT_LT(std::fabs(m), 5.0 * std::sqrt(variance / 3000)) << method;
     EXPECT_LT(std::fabs(s2 / variance - 1.0), 5.0 * std::sqrt(2.0 / 2999)) << method << " " << s2;
@@ -208,29 +230,29 @@ std::string refusal(const std::string& body) {
 
 TEST(Noise, MethodsThatCannotIntegrateNoiseRefuseItWithALocatedReason) {
   for (const char* method : {"rk4", "rk2", "exponential_euler"}) {
-    const std::string message = refusal(fmt::format(R"(method = "{}"
+    const std::string message = refusal(fmt::format(R"toml(method = "{}"
 [populations.p]
 size = 2
 equations = "dx/dt = -x/10 + xi"
 initial = {{ x = 0 }}
-)",
+)toml",
                                                     method));
-    EXPECT_NE(message.find("noise.toml:6"), std::string::npos) << message;
+    EXPECT_NE(message.find("noise.toml:7:30"), std::string::npos) << message;  // where xi is written
     EXPECT_NE(message.find("cannot integrate"), std::string::npos) << message;
     EXPECT_NE(message.find("\"heun\""), std::string::npos) << message;
   }
 }
 
 TEST(Noise, NoiseOutsideEquationsAndRandomNumbersInProjectionsAreRefused) {
-  const std::string threshold = refusal(R"([populations.p]
+  const std::string threshold = refusal(R"toml([populations.p]
 size = 2
 equations = "dx/dt = -x/10"
 threshold = "x + xi > 1"
 initial = { x = 0 }
-)");
+)toml");
   EXPECT_NE(threshold.find("white noise"), std::string::npos) << threshold;
   EXPECT_NE(threshold.find("the threshold"), std::string::npos) << threshold;
-  const std::string on_pre = refusal(R"([populations.p]
+  const std::string on_pre = refusal(R"toml([populations.p]
 size = 2
 equations = "dx/dt = -x/10"
 threshold = "x > 1"
@@ -240,7 +262,7 @@ pre = "p"
 post = "p"
 connect = "all_to_all"
 on_pre = "x_post += rand()"
-)");
+)toml");
   EXPECT_NE(on_pre.find("rand()"), std::string::npos) << on_pre;
   EXPECT_NE(on_pre.find("projection"), std::string::npos) << on_pre;
 }

@@ -322,8 +322,9 @@ NodeId EquationSystem::Builder::random(model::Function function, const Expr& cal
   auto it = system_.draw_numbers_.find(&call);
   if (it == system_.draw_numbers_.end())
     throw UserError(call.where, fmt::format("{}() is available in a population's equations, threshold, reset and "
-                                            "refractory condition only; for random initial values use a "
-                                            "distribution (e.g. {{ normal = [0, 1] }})",
+                                            "refractory condition only, not yet in a projection's equations, "
+                                            "summed or on_pre, nor in initial values (for those use a distribution, "
+                                            "e.g. {{ distribution = \"normal\", mean = 0, std = 1 }})",
                                             call.name));
   const Op op = function == model::Function::Rand ? Op::RandomUniform : Op::RandomNormal;
   return graph_.random(op, leaf_("random.key"), leaf_("random.step"), it->second);
