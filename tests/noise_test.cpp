@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "lang/model_file.hpp"
+#include "run/random.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -156,6 +157,35 @@ TEST_P(NoiseEquality, NoisyRunsAreBitwiseEqualToTheReferenceAtOneAndTwoThreads) 
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, NoiseEquality, ::testing::ValuesIn(psst::test::backends()), psst::test::BackendName{});
+
+// A Poisson population draws in its threshold kernel: neuron i spikes in step n exactly
+// when draw n of element i of CounterRandom(seed, "<population>/poisson") is below
+// rate dt / 1000, the numbers the host drew and uploaded before the draws moved to the
+// kernels (so Poisson spikes kept their bits), on every backend.
+TEST_P(NoiseEquality, PoissonSpikesAreTheCounterBasedDrawsOfTheirKey) {
+  Simulation simulation = make(R"toml(
+[simulation]
+duration = 20.0
+dt = 0.1
+seed = 5
+[populations.input]
+size = 50
+poisson_rate = 200.0
+)toml",
+                               GetParam(), 2);
+  psst::test::SpikeCollector collector;
+  simulation.add_observer(&collector);
+  simulation.run();
+  std::vector<std::pair<std::int64_t, std::size_t>> spikes, expected;
+  for (const auto& spike : collector.spikes()) spikes.emplace_back(std::llround(spike.time / 0.1), spike.neuron);
+  const psst::run::CounterRandom random(5, "input/poisson");
+  const double p = 200.0 * 0.1 / 1000;
+  for (std::int64_t n = 0; n < 200; ++n)
+    for (std::size_t i = 0; i < 50; ++i)
+      if (random.uniform(i, static_cast<std::uint64_t>(n)) < p) expected.emplace_back(n, i);
+  EXPECT_GT(expected.size(), 100u);
+  EXPECT_EQ(spikes, expected);
+}
 
 // The seed changes every draw; the same seed gives the same draws; two noise sources differ.
 TEST(Noise, SeedsAndSourcesGiveIndependentDraws) {

@@ -101,7 +101,8 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec, SystemOptions 
                                             options_.kind == "population" ? "summed from incoming synapses"
                                                                           : "a pre- or postsynaptic variable",
                                             where_pop));
-  if (state_.empty() && options_.require_state && !spec.poisson)
+  if (spec.spike_times) inputs_.push_back("spike_due");  // 1 in the steps of the neuron's spikes
+  if (state_.empty() && options_.require_state && !spec.poisson && !spec.spike_times)
     throw UserError(spec.where, fmt::format("{} has no differential equation ('dX/dt = ...'); every population needs "
                                             "at least one state variable", where_pop));
   for (const auto& [name, value] : spec.parameters) {

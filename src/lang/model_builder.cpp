@@ -68,6 +68,13 @@ PopulationBuilder& PopulationBuilder::poisson_rate(model::ValueSpec hz) {
   return *this;
 }
 
+PopulationBuilder& PopulationBuilder::spike_times(model::PopulationSpec::SpikeTimes spikes) {
+  const SourceLocation where = spikes.where;
+  spec().spike_times = std::move(spikes);
+  spec().threshold = lang::parse_expression("spike_due > 0", {where.file, where.line, 1});
+  return *this;
+}
+
 PopulationBuilder& PopulationBuilder::refractory(model::ValueSpec ms) {
   spec().refractory = std::move(ms);
   spec().refractory_condition = nullptr;

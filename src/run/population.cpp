@@ -9,6 +9,7 @@
 #include "graph/spike_kernels.hpp"
 #include "run/input_table.hpp"
 #include "run/random.hpp"
+#include "run/spike_times.hpp"
 
 namespace psst::run {
 
@@ -74,6 +75,7 @@ void Population::set_up_random_key(const RunSettings& settings) {
 
 void Population::set_up_spike_handling(const model::PopulationSpec& spec, const RunSettings& settings) {
   poisson_ = spec.poisson;
+  spike_source_ = spec.spike_times.has_value();
   if (system_.draws_random()) set_up_random_key(settings);
   if (spec.has_refractoriness()) {
     backend_.fill(*add_buffer(std::string("input.") + graph::not_refractory_name), 1.0);
@@ -155,6 +157,9 @@ void Population::initialise_state(const model::PopulationSpec& spec, const RunSe
   for (const auto& input : spec.inputs)
     inputs_.emplace_back(backend.make_input(make_input_schedule(input, name_, size_, settings.dt, settings.steps)),
                          add_buffer("input." + input.name));
+  if (spec.spike_times)
+    inputs_.emplace_back(backend.make_input(make_spike_schedule(*spec.spike_times, name_, size_, settings.dt)),
+                         add_buffer("input.spike_due"));
   lastspike_ = add_buffer("lastspike");
   backend.fill(*lastspike_, settings.lastspike_initial);
   condition_ = add_buffer("spiking");                    // the threshold condition now
@@ -231,12 +236,14 @@ std::unique_ptr<backend::BoundKernel> Population::bind(const graph::Program& pro
 void Population::initialize_threshold(double t) {
   // The condition at the start: a neuron that starts above threshold has not crossed it.
   if (initial_threshold_kernel_) initial_threshold_kernel_->launch(scalars(t), 0, size_);
-  // A Poisson neuron has not spiked before the first step.
-  if (poisson_) backend_.fill(*previous_condition_, 0.0);
+  // A Poisson or spike-time neuron has not spiked before the first step.
+  if (poisson_ || spike_source_) backend_.fill(*previous_condition_, 0.0);
 }
 
 void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_step) {
-  for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
+  // A spike-time population's input is that of step n in every stage (the threshold reads it after the step).
+  if (stage == 0 || !spike_source_)
+    for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
   if (stage == 0 && refractory_kernel_) refractory_kernel_->launch(scalars(t), owned_.begin, owned_.end);  // t = t_n
   if (stage < state_kernels_.size() && state_kernels_[stage])
     state_kernels_[stage]->launch(scalars(t), owned_.begin, owned_.end);
@@ -259,8 +266,8 @@ std::vector<std::uint32_t> Population::detect_spikes(double t, double spike_time
     // The condition the next step's crossing is judged against is the one after the reset.
     if (resets_state_) initial_threshold_kernel_->launch(scalars(t), owned_.begin, owned_.end);
   }
-  // A Poisson neuron's spikes are independent from step to step: judged on the level, not the edge.
-  if (poisson_) backend_.fill(*previous_condition_, 0.0);
+  // A Poisson or spike-time neuron's spikes are judged on the level, not the edge: it may spike in consecutive steps.
+  if (poisson_ || spike_source_) backend_.fill(*previous_condition_, 0.0);
   std::vector<std::uint32_t> list(count);
   if (count > 0) backend_.download(*spike_list_, std::span<std::uint32_t>(list), 0);
   return list;

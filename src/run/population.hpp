@@ -124,7 +124,7 @@ class Population {
   // Random draws (rand(), randn(), xi; a Poisson population's threshold rand() < rate dt):
   // drawn in the kernels from the key table "random.key" and the step counter.
   void set_up_random_key(const RunSettings& settings);
-  bool poisson_ = false;
+  bool poisson_ = false, spike_source_ = false;  // spikes judged on the threshold's level, not its edge
   std::int64_t step_ = 0;
 };
 
