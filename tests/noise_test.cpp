@@ -295,6 +295,17 @@ on_pre = "x_post += rand()"
 )toml");
   EXPECT_NE(on_pre.find("rand()"), std::string::npos) << on_pre;
   EXPECT_NE(on_pre.find("projection"), std::string::npos) << on_pre;
+  for (const char* initial : {"\"xi + 1\"", "\"randn()\""}) {
+    const std::string message = refusal(fmt::format(R"toml(method = "euler"
+[populations.p]
+size = 2
+equations = "dx/dt = -x/10 + xi"
+initial = {{ x = {} }}
+)toml",
+                                                    initial));
+    EXPECT_NE(message.find("noise.toml:8"), std::string::npos) << message;
+    EXPECT_NE(message.find("distribution = \"normal\""), std::string::npos) << message;
+  }
 }
 
 }  // namespace
