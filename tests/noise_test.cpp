@@ -103,7 +103,9 @@ TEST_P(OrnsteinUhlenbeck, MeanVarianceAndCorrelationTimeMatchTheory) {
 INSTANTIATE_TEST_SUITE_P(Methods, OrnsteinUhlenbeck, ::testing::Values("euler", "heun"));
 
 // Noise, rand() and randn() in equations, randn() in a reset, two noise sources and
-// multiplicative noise under Heun: what each backend and thread count gives, bit for bit.
+// multiplicative noise under Heun, and a summed synaptic input (so the population runs
+// stage by stage, each stage kernel drawing the step's noise again): what each backend
+// and thread count gives, bit for bit.
 std::string noisy_network(const std::string& method, const std::string& precision) {
   return fmt::format(R"toml(
 [simulation]
@@ -115,13 +117,18 @@ seed = 3
 [populations.cells]
 size = 300
 equations = """
-dv/dt = (-v + I)/tau + 0.5*sqrt(2/tau)*xi_a + 0.1*v*xi_b
+dv/dt = (-v + I + I_gap)/tau + 0.5*sqrt(2/tau)*xi_a + 0.1*v*xi_b
 I = 1.2 + 0.4*randn() + 0.1*rand()
 """
 parameters = {{ tau = 5.0 }}
 threshold = "v > 1"
 reset = "v = 0.2*randn()"
 initial = {{ v = 0.0 }}
+[projections.gap]
+pre = "cells"
+post = "cells"
+connect = {{ rule = "probability", p = 0.05 }}
+summed = {{ I_gap = "0.02*(v_pre - v_post)" }}
 )toml",
                      method, precision);
 }
