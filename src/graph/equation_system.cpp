@@ -166,7 +166,8 @@ void EquationSystem::number_random_draws(const model::PopulationSpec& spec) {
     model::collect_names(eq.rhs, names);
     for (const Expr* n : names) {
       if (!is_noise_name(n->name) || definitions_.count(n->name) || is_state(n->name) ||
-          std::count(parameters_.begin(), parameters_.end(), n->name) || is_external(n->name))
+          std::count(parameters_.begin(), parameters_.end(), n->name) ||
+          std::count(inputs_.begin(), inputs_.end(), n->name) || is_external(n->name))
         continue;
       if (noise_sources_.empty()) noise_where_ = n->where;
       if (std::find(noise_sources_.begin(), noise_sources_.end(), n->name) == noise_sources_.end())
