@@ -78,7 +78,8 @@ INSTANTIATE_TEST_SUITE_P(Models, ModelKernels,
                          ::testing::Values(std::pair{"hh.toml", "double"}, std::pair{"hh.toml", "single"},
                                            std::pair{"psst_three_neurons.toml", "double"},
                                            std::pair{"cobahh.toml", "double"}, std::pair{"locust_al.toml", "double"},
-                                           std::pair{"locust_al.toml", "single"}),
+                                           std::pair{"locust_al.toml", "single"},
+                                           std::pair{"izhikevich_2003.toml", "double"}),
                          [](const auto& p) {
                            return p.param.first.substr(0, p.param.first.find('.')) + "_" + p.param.second;
                          });

@@ -80,7 +80,7 @@ TEST(CliRun, UnknownMethodOnTheCommandLineListsTheValidOnes) {
   auto r = run_command(psst_cli(fmt::format("run {} --out '{}' --duration 1 --method rk45 -q", hh(), out.string())));
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_TRUE(contains(r.output,
-                       "psst: unknown integration method 'rk45'; valid methods are euler, rk2 (midpoint), rk4, "
+                       "psst: unknown integration method 'rk45'; valid methods are euler, heun, rk2 (midpoint), rk4, "
                        "exponential_euler"))
       << r.output;
   EXPECT_FALSE(contains(r.output, "hh.toml:")) << "a command-line value is not the model file's fault\n" << r.output;

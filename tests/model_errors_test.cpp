@@ -81,7 +81,7 @@ const std::vector<BadModel> cases = {
      "record_every, seed"},
     {"unknown_population_key", model() + "equatons = \"x\"\n", 12, 12,
      "unknown key 'equatons' in [populations.cells]; valid keys are equations, initial, inputs, jitter, model, "
-     "parameters, poisson_rate, refractory, reset, size, threshold"},
+     "parameters, poisson_rate, refractory, reset, size, spike_times, threshold"},
     {"no_populations", "[simulation]\nduration = 1.0\n", 1, 1, "the model has no [populations.<name>] table"},
     // ---- names in equations
     {"unknown_name", model("dV/dt = (I - gg * (V - E)) / C"), 8, 14,
@@ -207,7 +207,7 @@ const std::vector<BadModel> cases = {
     {"record_every_not_whole_steps", model(eq, params, "V = -65.0", "", "dt = 0.1\nrecord_every = 0.25"), 1, 1,
      "record_every = 0.25 ms is not a whole number of time steps dt = 0.1 ms"},
     {"unknown_method", model(eq, params, "V = -65.0", "", "duration = 10.0\ndt = 0.1\nmethod = \"rk45\""), 4, 10,
-     "unknown integration method 'rk45'; valid methods are euler, rk2 (midpoint), rk4, exponential_euler"},
+     "unknown integration method 'rk45'; valid methods are euler, heun, rk2 (midpoint), rk4, exponential_euler"},
     {"unknown_precision", model(eq, params, "V = -65.0", "", "duration = 10.0\ndt = 0.1\nprecision = \"half\""), 4, 13,
      "simulation.precision is \"half\"; valid values are \"double\" (float64, the default) and \"single\" (float32)"},
     {"method_not_a_string", model(eq, params, "V = -65.0", "", "duration = 10.0\nmethod = 4"), 3, 10,

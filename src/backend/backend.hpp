@@ -19,7 +19,7 @@
 
 namespace psst::backend {
 
-inline constexpr int kernel_abi_version = 2;
+inline constexpr int kernel_abi_version = 3;  // 3: launch scalar 3 is the step counter (random draws)
 
 // How a kernel input is read, known when the kernel is compiled so that a
 // compiled backend can specialise its loads: one value for every element, an

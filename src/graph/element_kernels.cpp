@@ -319,6 +319,16 @@ std::optional<Program> build_stage_state_program(const EquationSystem& system, c
 
 PopulationKernels build_population_kernels(const EquationSystem& system, const Scheme& scheme,
                                            const model::ExprPtr& threshold) {
+  if (system.has_noise() && !scheme.integrates_noise)
+    throw UserError(system.noise_location(),
+                    fmt::format("population '{}' reads white noise ('{}'), which method '{}' cannot integrate: its "
+                                "stages would see a fraction of the step's noise increment ({}); use method = "
+                                "\"euler\" (Euler-Maruyama) or method = \"heun\" (stochastic Heun)",
+                                system.population(), system.noise_sources().front(), scheme.name,
+                                scheme.kind == Scheme::Kind::ExponentialEuler
+                                    ? "exponential Euler integrates a drift A + B x exactly, not a Wiener increment"
+                                    : "a Runge-Kutta method for smooth equations converges to neither Ito nor "
+                                      "Stratonovich calculus"));
   KernelSpec spec{&system, &scheme, [](const std::string& name) { return "syn." + name; }, {}, {}};
   PopulationKernels kernels;
   for (std::size_t s = 0; s < stage_count(scheme); ++s) kernels.stages.push_back(build_stage_graph(spec, s).lower());

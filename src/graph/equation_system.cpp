@@ -16,7 +16,15 @@ bool is_builtin(const std::string& name) {
   return std::any_of(std::begin(builtin_names), std::end(builtin_names), [&](const char* b) { return name == b; });
 }
 
+bool is_noise_name(const std::string& name) { return name == "xi" || (name.starts_with("xi_") && name.size() > 3); }
+
 namespace {
+
+// The calls of rand() and randn() in an expression, in reading order.
+void collect_random_calls(const Expr& expr, std::vector<const Expr*>& calls) {
+  if (expr.kind == Expr::Kind::Call && (expr.name == "rand" || expr.name == "randn")) calls.push_back(&expr);
+  for (const auto& arg : expr.args) collect_random_calls(*arg, calls);
+}
 
 const char* builtin_meaning(const std::string& name) {
   if (name == "t") return "the time in ms";
@@ -93,8 +101,8 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec, SystemOptions 
                                             options_.kind == "population" ? "summed from incoming synapses"
                                                                           : "a pre- or postsynaptic variable",
                                             where_pop));
-  if (spec.poisson) inputs_.push_back("poisson_u");  // the step's uniform draw, from the run layer
-  if (state_.empty() && options_.require_state && !spec.poisson)
+  if (spec.spike_times) inputs_.push_back("spike_due");  // 1 in the steps of the neuron's spikes
+  if (state_.empty() && options_.require_state && !spec.poisson && !spec.spike_times)
     throw UserError(spec.where, fmt::format("{} has no differential equation ('dX/dt = ...'); every population needs "
                                             "at least one state variable", where_pop));
   for (const auto& [name, value] : spec.parameters) {
@@ -117,7 +125,8 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec, SystemOptions 
     inputs_.push_back("not_refractory");
   }
   // Every name that an equation reads must be known.
-  for (const Equation& eq : equations_) check_names(eq.rhs, fmt::format("the equation of '{}'", eq.name), true);
+  for (const Equation& eq : equations_)
+    check_names(eq.rhs, fmt::format("the equation of '{}'", eq.name), true, options_.kind == "population");
   check_cycles();
   // Initial values: one for each state variable, none for anything else.
   for (const auto& [name, value] : spec.initial) {
@@ -133,6 +142,39 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec, SystemOptions 
   }
   if (spec.threshold) check_names(spec.threshold, "the threshold", true);
   check_spike_handling(spec);
+  number_random_draws(spec);
+}
+
+void EquationSystem::number_random_draws(const model::PopulationSpec& spec) {
+  std::vector<const Expr*> calls;
+  for (const Equation& eq : equations_) collect_random_calls(*eq.rhs, calls);
+  if (spec.threshold) held_.push_back(spec.threshold);
+  for (const auto& statement : spec.reset) held_.push_back(statement.value);
+  if (spec.refractory_condition) held_.push_back(spec.refractory_condition);
+  for (const auto& expr : held_) collect_random_calls(*expr, calls);
+  if (!calls.empty() && options_.kind != "population")
+    throw UserError(calls.front()->where, fmt::format("{}() in {} '{}': random numbers are drawn in populations "
+                                                      "(equations, threshold, reset), not yet in projections",
+                                                      calls.front()->name, options_.kind, population_));
+  if (calls.size() >= noise_draw_base)
+    throw UserError(calls.back()->where, fmt::format("population '{}' calls rand() and randn() {} times; at most {}",
+                                                     population_, calls.size(), noise_draw_base - 1));
+  for (std::size_t k = 0; k < calls.size(); ++k) draw_numbers_[calls[k]] = static_cast<std::uint32_t>(k);
+  // Noise sources: the names xi, xi_NAME the equations read that are nothing else.
+  for (const Equation& eq : equations_) {
+    std::vector<const Expr*> names;
+    model::collect_names(eq.rhs, names);
+    for (const Expr* n : names) {
+      if (!is_noise_name(n->name) || definitions_.count(n->name) || is_state(n->name) ||
+          std::count(parameters_.begin(), parameters_.end(), n->name) ||
+          std::count(inputs_.begin(), inputs_.end(), n->name) || is_external(n->name))
+        continue;
+      if (noise_sources_.empty()) noise_where_ = n->where;
+      if (std::find(noise_sources_.begin(), noise_sources_.end(), n->name) == noise_sources_.end())
+        noise_sources_.push_back(n->name);
+    }
+  }
+  std::sort(noise_sources_.begin(), noise_sources_.end());
 }
 
 void EquationSystem::check_spike_handling(const model::PopulationSpec& spec) const {
@@ -171,7 +213,8 @@ std::string EquationSystem::known_names() const {
                      join(definition_names_), join(parameters_), join(inputs_), join(builtins), externals);
 }
 
-void EquationSystem::check_names(const model::ExprPtr& expr, const std::string& context, bool allow_state) const {
+void EquationSystem::check_names(const model::ExprPtr& expr, const std::string& context, bool allow_state,
+                                 bool allow_noise) const {
   std::vector<const Expr*> names;
   model::collect_names(expr, names);
   for (const Expr* n : names) {
@@ -180,6 +223,12 @@ void EquationSystem::check_names(const model::ExprPtr& expr, const std::string& 
                  std::count(inputs_.begin(), inputs_.end(), s) || is_builtin(s) || (allow_state && is_state(s)) ||
                  is_external(s);
     if (known) continue;
+    if (is_noise_name(s) && allow_noise) continue;
+    if (is_noise_name(s))
+      throw UserError(n->where, fmt::format("'{}' (white noise) in {} of {} '{}': noise is a term of a population's "
+                                            "differential equations (dX/dt = ... + sigma*{}) or of the definitions "
+                                            "they read; use randn() for one normal number per step elsewhere",
+                                            s, context, options_.kind, population_, s));
     if (!allow_state && is_state(s))
       throw UserError(n->where, fmt::format("{} cannot read the state variable '{}'", context, s));
     std::vector<std::string> all = state_;
@@ -258,12 +307,39 @@ NodeId EquationSystem::Builder::derivative(const std::string& variable) {
 NodeId EquationSystem::Builder::name(const Expr& expr) {
   if (auto it = built_.find(expr.name); it != built_.end()) return it->second;
   NodeId id;
+  const auto& sources = system_.noise_sources_;
   if (auto def = system_.definitions_.find(expr.name); def != system_.definitions_.end())
     id = expression(*def->second->rhs);
+  else if (std::find(sources.begin(), sources.end(), expr.name) != sources.end())
+    id = noise(expr.name);
   else
     id = leaf_(expr.name);
   built_[expr.name] = id;
   return id;
+}
+
+// One draw per neuron and step, the same in every stage of the step (draw numbers
+// are per call site, never per stage): a piecewise-constant input over the step.
+NodeId EquationSystem::Builder::random(model::Function function, const Expr& call) {
+  auto it = system_.draw_numbers_.find(&call);
+  if (it == system_.draw_numbers_.end())
+    throw UserError(call.where, fmt::format("{}() is available in a population's equations, threshold, reset and "
+                                            "refractory condition only, not yet in a projection's equations, "
+                                            "summed or on_pre, nor in initial values (for those use a distribution, "
+                                            "e.g. {{ distribution = \"normal\", mean = 0, std = 1 }})",
+                                            call.name));
+  const Op op = function == model::Function::Rand ? Op::RandomUniform : Op::RandomNormal;
+  return graph_.random(op, leaf_("random.key"), leaf_("random.step"), it->second);
+}
+
+// White noise xi = N / sqrt(dt), N standard normal drawn once per neuron and step and
+// held over the step's stages: under Euler, x += dt (f + g xi) = x + dt f + g sqrt(dt) N
+// (Euler-Maruyama); under Heun both stages see the same increment (stochastic Heun).
+NodeId EquationSystem::Builder::noise(const std::string& source) {
+  const auto& sources = system_.noise_sources_;
+  const auto k = static_cast<std::uint32_t>(std::find(sources.begin(), sources.end(), source) - sources.begin());
+  NodeId normal = graph_.random(Op::RandomNormal, leaf_("random.key"), leaf_("random.step"), noise_draw_base + k);
+  return graph_.binary(Op::Div, normal, graph_.unary(Op::Sqrt, leaf_("dt")));
 }
 
 NodeId EquationSystem::Builder::expression(const Expr& expr) {
@@ -318,6 +394,7 @@ NodeId EquationSystem::Builder::expression(const Expr& expr) {
         case model::Function::XOverExpm1: return graph_.unary(Op::XOverExpm1, a[0]);
         case model::Function::Where: return graph_.select(a[0], a[1], a[2]);
         case model::Function::Fma: return graph_.fma(a[0], a[1], a[2]);
+        case model::Function::Rand: case model::Function::Randn: return random(info->function, expr);
       }
       break;
     }

@@ -98,6 +98,14 @@ NodeId ExprGraph::fma(NodeId a, NodeId b, NodeId c) {
   return intern(n);
 }
 
+NodeId ExprGraph::random(Op op, NodeId key, NodeId step, std::uint32_t draw_number) {
+  Node n;
+  n.op = op;
+  n.value = static_cast<double>(draw_number);
+  n.args = {key, step, no_node};
+  return intern(n);
+}
+
 std::pair<double, NodeId> ExprGraph::split_scale(NodeId id) const {
   const Node& n = node(id);
   if (n.op == Op::Mul && is_constant(n.args[0])) return {node(n.args[0]).value, n.args[1]};

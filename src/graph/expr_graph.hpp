@@ -42,6 +42,9 @@ class ExprGraph {
   // c1 w / (exp(c2 w) - 1) (0/0 at w = 0) replaced by its limit c1 / c2 where the
   // denominator is exactly 0. Everywhere else the raw formula, bit for bit.
   NodeId divide(NodeId a, NodeId b);
+  // A random variate (Op::RandomUniform or RandomNormal) of draw `draw_number`, reading the
+  // key table and the step counter (both input nodes); equal draws are one node.
+  NodeId random(Op op, NodeId key, NodeId step, std::uint32_t draw_number);
   // x^n: small integer exponents become multiplications, 0.5 becomes sqrt.
   NodeId power(NodeId base, NodeId exponent);
 

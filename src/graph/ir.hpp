@@ -23,7 +23,8 @@ struct Instruction {
   int dst = -1;            // register written (-1 for Store)
   int a = -1, b = -1, c = -1;  // operand registers
   double constant = 0.0;   // Op::Constant
-  int slot = -1;           // Op::Input: input slot; Op::Store: output slot
+  int slot = -1;           // Op::Input: input slot; Op::Store: output slot; random ops: the key table's input slot
+  int step_slot = -1;      // random ops: the step counter's input slot (constant: the draw number)
 };
 
 struct Program {

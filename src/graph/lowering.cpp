@@ -20,6 +20,11 @@ std::string Program::to_string() const {
       case Op::Constant: s += fmt::format("  r{} = {}\n", in.dst, in.constant); break;
       case Op::Input: s += fmt::format("  r{} = load {}\n", in.dst, inputs[static_cast<std::size_t>(in.slot)]); break;
       case Op::Store: s += fmt::format("  store {} = r{}\n", outputs[static_cast<std::size_t>(in.slot)], in.a); break;
+      case Op::RandomUniform: case Op::RandomNormal:
+        s += fmt::format("  r{} = {} key {}, step {}, draw {}\n", in.dst, graph::name(in.op),
+                         inputs[static_cast<std::size_t>(in.slot)], inputs[static_cast<std::size_t>(in.step_slot)],
+                         in.constant);
+        break;
       default: {
         s += fmt::format("  r{} = {} r{}", in.dst, graph::name(in.op), in.a);
         if (in.b >= 0) s += fmt::format(", r{}", in.b);
@@ -90,6 +95,10 @@ Program lower(const ExprGraph& graph, std::string name, std::vector<std::string>
     in.op = n.op;
     in.constant = n.value;
     in.slot = n.op == Op::Input ? slot_remap[static_cast<std::size_t>(n.slot)] : n.slot;
+    if (is_random(n.op)) {  // the key table's and the step counter's input slots, read raw
+      in.slot = slot_remap[static_cast<std::size_t>(graph.node(n.args[0]).slot)];
+      in.step_slot = slot_remap[static_cast<std::size_t>(graph.node(n.args[1]).slot)];
+    }
     int* operands[3] = {&in.a, &in.b, &in.c};
     for (int a = 0; a < arity(n.op); ++a) *operands[a] = reg[static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)])];
     // Operands whose last use is this instruction free their registers, so dst may reuse one.

@@ -48,6 +48,8 @@ const char* name(Op op) {
     case Op::Fma: return "fma";
     case Op::Store: return "store";
     case Op::FlushSubnormal: return "flush_subnormal";
+    case Op::RandomUniform: return "random_uniform";
+    case Op::RandomNormal: return "random_normal";
   }
   return "?";
 }

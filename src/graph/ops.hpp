@@ -25,7 +25,17 @@ enum class Op : std::uint8_t {
   // the kernel's precision (2^-1022 in double, 2^-126 in single): applied to the
   // state a kernel stores (see element_kernels.hpp), never written by users.
   FlushSubnormal,
+  // A counter-based random variate (math/random.hpp): uniform in [0, 1), standard normal.
+  // Operands: the kernel's key table (an input) and the step counter (an input); the
+  // node's value is the draw number. Each element e draws Philox4x32-10 with that key at
+  // counter (e, step + draw number * 2^40): a pure function of key, element, step and
+  // draw, the same bits on every backend. The IR reads both operands as the raw float64
+  // values of their input slots (Instruction::slot, Instruction::step_slot), never as registers,
+  // so single precision does not round them. Never folded.
+  RandomUniform, RandomNormal,
 };
+
+inline bool is_random(Op op) { return op == Op::RandomUniform || op == Op::RandomNormal; }
 
 // The arithmetic of a kernel. Single: every operation's result is rounded to
 // float32 (inputs too, as they are read); storage stays float64 (kernel outputs
@@ -72,7 +82,7 @@ inline double apply(Op op, double a, double b, double c) {
     case Op::Select: return a != 0.0 ? b : c;
     case Op::Fma: return std::fma(a, b, c);
     case Op::FlushSubnormal: return psst::math::flush_subnormal(a);
-    case Op::Constant: case Op::Input: case Op::Store: break;
+    case Op::Constant: case Op::Input: case Op::Store: case Op::RandomUniform: case Op::RandomNormal: break;
   }
   return 0.0;
 }

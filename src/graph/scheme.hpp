@@ -23,9 +23,12 @@ struct Scheme {
   int order = 1;
   std::vector<Stage> stages;
   double denominator = 1.0;
+  // Whether it integrates white noise (xi, drawn once per step and held over the stages):
+  // Euler as Euler-Maruyama (Ito), Heun as stochastic Heun (Stratonovich).
+  bool integrates_noise = false;
 };
 
-// "euler", "rk2", "rk4", "exponential_euler" (aliases: "midpoint", "exp_euler").
+// "euler", "heun", "rk2", "rk4", "exponential_euler" (aliases: "midpoint", "exp_euler").
 // Throws UserError naming the valid methods.
 const Scheme& find_scheme(const std::string& name);
 std::vector<std::string> scheme_names();

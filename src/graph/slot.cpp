@@ -22,6 +22,7 @@ constexpr std::pair<Kind, const char*> prefixed[] = {
 constexpr std::pair<Kind, const char*> whole[] = {
     {Kind::Spiking, "spiking"}, {Kind::Time, "t"},     {Kind::TimeStep, "dt"},
     {Kind::Count, "N"},         {Kind::Index, "i"},    {Kind::LastSpike, "lastspike"},
+    {Kind::RandomKey, "random.key"}, {Kind::Step, "random.step"},
 };
 
 }  // namespace

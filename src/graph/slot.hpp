@@ -26,6 +26,8 @@ struct Slot {
     Count,          // N: the number of elements
     Index,          // i: the element's index
     LastSpike,      // lastspike
+    RandomKey,      // random.key: the key table of the kernel's random draws (N, then two float64 words per instance's key)
+    Step,           // random.step: the step counter n (t_n = n dt), which random draws are keyed by
   };
   // Whose slot: the kernel's own elements, or the pre-/postsynaptic neuron of a synapse.
   enum class Side { Own, Pre, Post };

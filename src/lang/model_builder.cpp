@@ -63,8 +63,15 @@ PopulationBuilder& PopulationBuilder::poisson_rate(model::ValueSpec hz) {
   const SourceLocation where = hz.where;
   spec().poisson = true;
   spec().parameters["poisson_rate"] = std::move(hz);
-  // The uniform poisson_u is drawn per (seed, population, neuron, step) by the run layer.
-  spec().threshold = lang::parse_expression("poisson_u < poisson_rate * dt / 1000", {where.file, where.line, 1});
+  // rand() is drawn per (seed, population, neuron, step) in the threshold kernel.
+  spec().threshold = lang::parse_expression("rand() < poisson_rate * dt / 1000", {where.file, where.line, 1});
+  return *this;
+}
+
+PopulationBuilder& PopulationBuilder::spike_times(model::PopulationSpec::SpikeTimes spikes) {
+  const SourceLocation where = spikes.where;
+  spec().spike_times = std::move(spikes);
+  spec().threshold = lang::parse_expression("spike_due > 0", {where.file, where.line, 1});
   return *this;
 }
 

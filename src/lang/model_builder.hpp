@@ -41,6 +41,8 @@ class PopulationBuilder {
   // A Poisson population (no equations): each neuron spikes in a step with probability rate dt / 1000,
   // rate in Hz (spikes per second; a number or any per-neuron value form).
   PopulationBuilder& poisson_rate(model::ValueSpec hz);
+  // A spike-time population: its threshold is the input spike_due (1 in the steps of its spikes).
+  PopulationBuilder& spike_times(model::PopulationSpec::SpikeTimes spikes);
   PopulationBuilder& refractory_condition(std::string_view condition, const lang::TextOrigin& origin = {"<api>", 1, 1});
   PopulationBuilder& input(model::InputSpec input);
   model::PopulationSpec& spec() { return network_->populations[index_]; }

@@ -327,7 +327,7 @@ class Reader {
   void population(const std::string& name, const toml::table& t, const toml::table* models) {
     const std::string what = fmt::format("[populations.{}]", name);
     check_keys(t, what, {"size", "model", "equations", "parameters", "initial", "threshold", "jitter", "inputs",
-                         "reset", "refractory", "poisson_rate"});
+                         "reset", "refractory", "poisson_rate", "spike_times"});
     const toml::table* model = nullptr;
     if (auto* m = t.get("model")) {
       std::string model_name = string(*m, what + ".model");
@@ -347,6 +347,10 @@ class Reader {
     p.spec().where = where(t);
     if (auto* rate = t.get("poisson_rate")) {
       poisson_population(p, name, t, *rate, model);
+      return;
+    }
+    if (auto* spikes = t.get("spike_times")) {
+      spike_time_population(p, name, t, *spikes);
       return;
     }
     const toml::node* equations = lookup(t, model, "equations");
@@ -396,6 +400,42 @@ class Reader {
     }
     (void)model;
     p.poisson_rate(value(rate, fmt::format("poisson_rate (Hz) of population '{}'", name), true));
+  }
+
+  // A spike-time population: `size` and `spike_times = { times = [...], indices = [...] }`
+  // or `{ file = "spikes.csv" }` (columns index, time in ms).
+  void spike_time_population(PopulationBuilder& p, const std::string& name, const toml::table& t,
+                             const toml::node& node) const {
+    const std::string what = fmt::format("[populations.{}]", name);
+    for (const auto& [key, n] : t) {
+      const std::string k(key.str());
+      if (k != "size" && k != "spike_times")
+        throw UserError(where(n), fmt::format("{} is a spike-time population (spike_times): it has no '{}'; its "
+                                              "only keys are size and spike_times", what, k));
+    }
+    const std::string entry = what + ".spike_times";
+    const toml::table& s = table(node, entry);
+    model::PopulationSpec::SpikeTimes spikes;
+    spikes.where = where(node);
+    if (auto* f = s.get("file")) {
+      check_keys(s, entry, {"file"});
+      spikes.file = (base_dir_ / string(*f, entry + ".file")).string();
+    } else {
+      check_keys(s, entry, {"times", "indices"});
+      for (const char* key : {"times", "indices"}) {
+        const toml::node* list = s.get(key);
+        if (!list || !list->is_array())
+          throw UserError(list ? where(*list) : spikes.where,
+                          fmt::format("{} needs '{}', a list of numbers (or give {{ file = \"spikes.csv\" }})",
+                                      entry, key));
+        auto& out = key == std::string("times") ? spikes.times : spikes.indices;
+        for (auto& item : *list->as_array()) out.push_back(number(item, fmt::format("{}.{} entry", entry, key)));
+      }
+      if (spikes.times.size() != spikes.indices.size())
+        throw UserError(spikes.where, fmt::format("{} has {} times and {} indices; give one index per time", entry,
+                                                  spikes.times.size(), spikes.indices.size()));
+    }
+    p.spike_times(std::move(spikes));
   }
 
   model::ConnectSpec connect(const toml::node& node, const std::string& what) const {

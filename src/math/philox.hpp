@@ -12,7 +12,8 @@
 
 #include <cstdint>
 
-#include "math/functions.hpp"  // PSST_MATH_FN, the hook every psst::math function is declared with
+// PSST_MATH_FN: the hook every psst::math function is declared with.
+#include "math/functions.hpp"
 
 namespace psst::math {
 

@@ -5,7 +5,7 @@
 namespace psst::model {
 
 namespace {
-constexpr std::array<FunctionInfo, 15> functions{{
+constexpr std::array<FunctionInfo, 17> functions{{
     {Function::Exp, "exp", 1, "exp(x)"},
     {Function::Expm1, "expm1", 1, "expm1(x)"},
     {Function::Log, "log", 1, "log(x)"},
@@ -21,6 +21,8 @@ constexpr std::array<FunctionInfo, 15> functions{{
     {Function::Where, "where", 3, "where(condition, if_true, if_false)"},
     {Function::XOverExpm1, "x_over_expm1", 1, "x_over_expm1(x) = x/(exp(x)-1)"},
     {Function::Fma, "fma", 3, "fma(x, y, z) = x*y + z rounded once"},
+    {Function::Rand, "rand", 0, "rand(): uniform in [0, 1), drawn per neuron and step"},
+    {Function::Randn, "randn", 0, "randn(): standard normal, drawn per neuron and step"},
 }};
 }  // namespace
 
@@ -32,7 +34,7 @@ std::optional<FunctionInfo> find_function(std::string_view name) {
 
 std::string_view function_list() {
   return "exp(x), expm1(x), log(x), sqrt(x), pow(x, y), abs(x), min(x, y), max(x, y), tanh(x), sin(x), cos(x), "
-         "floor(x), where(c, a, b), x_over_expm1(x), fma(x, y, z)";
+         "floor(x), where(c, a, b), x_over_expm1(x), fma(x, y, z), rand(), randn()";
 }
 
 }  // namespace psst::model

@@ -6,7 +6,7 @@
 
 namespace psst::model {
 
-enum class Function { Exp, Expm1, Log, Sqrt, Pow, Abs, Min, Max, Tanh, Sin, Cos, Floor, Where, XOverExpm1, Fma };
+enum class Function { Exp, Expm1, Log, Sqrt, Pow, Abs, Min, Max, Tanh, Sin, Cos, Floor, Where, XOverExpm1, Fma, Rand, Randn };
 
 struct FunctionInfo {
   Function function;

@@ -76,8 +76,17 @@ struct PopulationSpec {
   std::optional<ValueSpec> refractory;
   ExprPtr refractory_condition;
   // A Poisson population: no equations; parameter `poisson_rate` (Hz) per neuron, and
-  // the threshold poisson_u < poisson_rate dt / 1000 on a fresh uniform each step.
+  // the threshold rand() < poisson_rate dt / 1000 on a fresh uniform each step.
   bool poisson = false;
+  // A spike-time population (Brian2's SpikeGeneratorGroup): no equations; neuron
+  // indices[k] spikes at times[k] ms, or the rows (index, time in ms) of `file`.
+  // Checked against the size, the step grid and the order when the run is set up.
+  struct SpikeTimes {
+    std::vector<double> indices, times;
+    std::string file;
+    SourceLocation where;
+  };
+  std::optional<SpikeTimes> spike_times;
   SourceLocation where;
   bool has_refractoriness() const { return refractory.has_value() || refractory_condition != nullptr; }
 };

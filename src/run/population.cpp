@@ -10,6 +10,7 @@
 #include "run/ensemble.hpp"
 #include "run/input_table.hpp"
 #include "run/random.hpp"
+#include "run/spike_times.hpp"
 
 namespace psst::run {
 
@@ -61,13 +62,29 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
   bind_kernels(plan, scheme);
 }
 
+// The key table of the population's random draws (math/random.hpp): the instance size,
+// then one key per instance k, of (seed of instance k, "<population>/random"), or
+// "<population>/poisson" for a Poisson population (the purpose its host-drawn uniforms
+// had, so its spikes kept their bits); each key as its two 32-bit words, exact in
+// float64. A kernel draws for element e with the key of instance e / N at index e mod N,
+// so instance k of an ensemble draws what the single run with seed S + k draws.
+void Population::set_up_random_key(const RunSettings& settings) {
+  if (settings.steps >= (std::int64_t{1} << math::random_step_bits))
+    throw UserError(fmt::format("population '{}' draws random numbers in a run of {} steps; at most 2^{} steps",
+                                name_, settings.steps, math::random_step_bits));
+  std::vector<double> table{static_cast<double>(instance_size_)};
+  for (const std::uint64_t seed : seeds_) {
+    const math::Philox4x32Key key = CounterRandom::key_of(seed, name_ + (poisson_ ? "/poisson" : "/random"));
+    table.push_back(static_cast<double>(key.word[0]));
+    table.push_back(static_cast<double>(key.word[1]));
+  }
+  buffers_.set("random.key", backend_.allocate_with(table));
+}
+
 void Population::set_up_spike_handling(const model::PopulationSpec& spec, const RunSettings& settings) {
   poisson_ = spec.poisson;
-  if (poisson_) {
-    // 1 until the first step draws: no neuron is above threshold at the start.
-    backend_.fill(*add_buffer("input.poisson_u"), 1.0);
-    poisson_u_.assign(size_, 1.0);
-  }
+  spike_source_ = spec.spike_times.has_value();
+  if (system_.draws_random()) set_up_random_key(settings);
   if (spec.has_refractoriness()) {
     backend_.fill(*add_buffer(std::string("input.") + graph::not_refractory_name), 1.0);
     refractory_condition_ = spec.refractory_condition != nullptr;
@@ -168,6 +185,11 @@ void Population::initialise_state(const model::PopulationSpec& spec, const RunSe
     inputs_.emplace_back(backend.make_input(repeat_schedule(
                              make_input_schedule(input, name_, instance_size_, settings.dt, settings.steps), instances())),
                          add_buffer("input." + input.name));
+  if (spec.spike_times)
+    inputs_.emplace_back(backend.make_input(
+                             repeat_schedule(make_spike_schedule(*spec.spike_times, name_, instance_size_, settings.dt),
+                                             instances())),
+                         add_buffer("input.spike_due"));
   lastspike_ = add_buffer("lastspike");
   backend.fill(*lastspike_, settings.lastspike_initial);
   condition_ = add_buffer("spiking");                    // the threshold condition now
@@ -212,6 +234,8 @@ backend::KernelInput Population::input(const graph::Slot& slot, std::size_t stag
     case Kind::Time: return KernelInput::launch_scalar(scalar_t);
     case Kind::TimeStep: return KernelInput::launch_scalar(scalar_dt);
     case Kind::Count: return KernelInput::launch_scalar(scalar_count);
+    case Kind::Step: return KernelInput::launch_scalar(scalar_step);
+    case Kind::RandomKey: return KernelInput::broadcast(buffer("random.key"));
     case Kind::StageState: {
       // The stage state where this stage materialises it, else the state itself (xs = x).
       bool materialised = stage < state_kernels_.size() && state_kernels_[stage];
@@ -242,12 +266,15 @@ std::unique_ptr<backend::BoundKernel> Population::bind(const graph::Program& pro
 void Population::initialize_threshold(double t) {
   // The condition at the start: a neuron that starts above threshold has not crossed it.
   if (initial_threshold_kernel_) initial_threshold_kernel_->launch(scalars(t), 0, size_);
+  // A Poisson or spike-time neuron has not spiked before the first step.
+  if (poisson_ || spike_source_) backend_.fill(*previous_condition_, 0.0);
 }
 
 void Population::prepare_stage(std::size_t stage, double t, std::int64_t input_step) {
-  for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
+  // A spike-time population's input is that of step n in every stage (the threshold reads it after the step).
+  if (stage == 0 || !spike_source_)
+    for (auto& [input, values] : inputs_) backend_.sample_input(*input, input_step, *values);
   if (stage == 0 && refractory_kernel_) refractory_kernel_->launch(scalars(t), owned_.begin, owned_.end);  // t = t_n
-  if (stage == 0 && poisson_) draw_poisson_uniforms(input_step);
   if (stage < state_kernels_.size() && state_kernels_[stage])
     state_kernels_[stage]->launch(scalars(t), owned_.begin, owned_.end);
   for (const auto& input : synaptic_input_buffers_) backend_.fill(*input, 0.0);
@@ -269,20 +296,11 @@ std::vector<std::uint32_t> Population::detect_spikes(double t, double spike_time
     // The condition the next step's crossing is judged against is the one after the reset.
     if (resets_state_) initial_threshold_kernel_->launch(scalars(t), owned_.begin, owned_.end);
   }
-  // A Poisson neuron's spikes are independent from step to step: judged on the level, not the edge.
-  if (poisson_) backend_.fill(*previous_condition_, 0.0);
+  // A Poisson or spike-time neuron's spikes are judged on the level, not the edge: it may spike in consecutive steps.
+  if (poisson_ || spike_source_) backend_.fill(*previous_condition_, 0.0);
   std::vector<std::uint32_t> list(count);
   if (count > 0) backend_.download(*spike_list_, std::span<std::uint32_t>(list), 0);
   return list;
-}
-
-void Population::draw_poisson_uniforms(std::int64_t step) {
-  for (std::size_t k = 0; k < instances(); ++k) {  // instance k: its seed, its neurons' local indices
-    const CounterRandom random(seeds_[k], name_ + "/poisson");
-    for (std::size_t i = 0; i < instance_size_; ++i)
-      poisson_u_[k * instance_size_ + i] = random.uniform(i, static_cast<std::uint64_t>(step));
-  }
-  backend_.upload(*buffer("input.poisson_u"), poisson_u_);
 }
 
 std::vector<double> Population::state(const std::string& variable) const { return backend_.download(*buffer("x." + variable)); }

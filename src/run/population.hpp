@@ -37,8 +37,8 @@ struct NeuronRange {
   std::size_t begin = 0, end = SIZE_MAX;
 };
 
-// The launch scalars of every kernel: {t, dt, N}.
-inline constexpr int scalar_t = 0, scalar_dt = 1, scalar_count = 2;
+// The launch scalars of every kernel: {t, dt, N, step}; random draws are keyed by the step n.
+inline constexpr int scalar_t = 0, scalar_dt = 1, scalar_count = 2, scalar_step = 3;
 
 class Population {
  public:
@@ -55,6 +55,8 @@ class Population {
   const graph::EquationSystem& system() const { return system_; }
   const graph::PopulationKernels& programs() const { return programs_; }
 
+  // Starts step n (t_n = n dt): the step counter of the kernels' random draws.
+  void begin_step(std::int64_t n) { step_ = n; }
   // Before stage `stage` at stage time t: samples inputs at step `input_step`,
   // materialises the shared stage state, zeroes synaptic inputs.
   void prepare_stage(std::size_t stage, double t, std::int64_t input_step);
@@ -102,7 +104,9 @@ class Population {
     return buffers_.add(name, size_, type);
   }
   // N is the size of one instance: kernels see each neuron as in its own single run.
-  std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(instance_size_)}; }
+  std::array<double, 4> scalars(double t) const {
+    return {t, dt_, static_cast<double>(instance_size_), static_cast<double>(step_)};
+  }
 
   std::string name_;
   std::size_t instance_size_, size_;
@@ -124,12 +128,12 @@ class Population {
   void set_up_spike_handling(const model::PopulationSpec& spec, const RunSettings& settings);
   std::unique_ptr<backend::BoundKernel> refractory_kernel_, reset_kernel_;
   bool resets_state_ = false, refractory_condition_ = false;
-  // A Poisson population: the uniform of each neuron for the step, drawn on the host from the
-  // counter-based generator keyed by (seed, "<population>/poisson", neuron, step), uploaded.
-  void draw_poisson_uniforms(std::int64_t step);
-  bool poisson_ = false;
+  // Random draws (rand(), randn(), xi; a Poisson population's threshold rand() < rate dt):
+  // drawn in the kernels from the key table "random.key" and the step counter.
+  void set_up_random_key(const RunSettings& settings);
+  bool poisson_ = false, spike_source_ = false;  // spikes judged on the threshold's level, not its edge
+  std::int64_t step_ = 0;
   std::vector<std::uint64_t> seeds_;  // per instance
-  std::vector<double> poisson_u_;
 };
 
 }  // namespace psst::run

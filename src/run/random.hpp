@@ -20,6 +20,7 @@
 
 #include "math/functions.hpp"
 #include "math/philox.hpp"
+#include "math/random.hpp"
 
 namespace psst::run {
 
@@ -35,40 +36,24 @@ class CounterRandom {
 
   // 128 random bits: draw `draw` of element `index` (tag 0 is the uniform's, 1 + a the normal's attempt a).
   PSST_MATH_FN math::Philox4x32Counter bits(std::uint64_t index, std::uint64_t draw, std::uint32_t tag = 0) const {
-    const auto draw_high = static_cast<std::uint32_t>(draw >> 32) & 0x00ffffffu;
-    return math::philox4x32_10({{static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index >> 32),
-                                 static_cast<std::uint32_t>(draw), draw_high | (tag << 24)}},
-                               key_);
+    return math::random_bits(key_, index, draw, tag);
   }
 
-  // Uniform in [0, 1): 53 random bits times 2^-53 (every multiple of 2^-53 equally likely).
+  // Uniform in [0, 1) and standard normal (Marsaglia's polar method): math/random.hpp,
+  // the very functions the kernels' random operations call.
   PSST_MATH_FN double uniform(std::uint64_t index, std::uint64_t draw) const {
-    const math::Philox4x32Counter r = bits(index, draw);
-    return unit(r.word[0], r.word[1]);
+    return math::random_uniform(key_, index, draw);
+  }
+  PSST_MATH_FN double normal(std::uint64_t index, std::uint64_t draw) const {
+    return math::random_normal(key_, index, draw);
   }
 
-  // Standard normal by Marsaglia's polar method: (v1, v2) uniform in the square
-  // [-1, 1)^2 until inside the unit disc (probability pi/4), then
-  // v1 * sqrt(-2 ln(s) / s) with s = v1^2 + v2^2. Attempt a of a draw reads the
-  // block with tag 1 + a, so a rejection never shifts another draw's numbers.
-  // 255 rejections in a row (probability 0.215^255 < 1e-170) would return 0.
-  PSST_MATH_FN double normal(std::uint64_t index, std::uint64_t draw) const {
-    for (std::uint32_t attempt = 0; attempt < 255; ++attempt) {
-      const math::Philox4x32Counter r = bits(index, draw, 1 + attempt);
-      const double v1 = 2.0 * unit(r.word[0], r.word[1]) - 1.0;  // exact: a multiple of 2^-52 in [-1, 1)
-      const double v2 = 2.0 * unit(r.word[2], r.word[3]) - 1.0;
-      const double s = v1 * v1 + v2 * v2;
-      if (s < 1.0 && s > 0.0) return v1 * std::sqrt(-2.0 * math::log(s) / s);
-    }
-    return 0.0;
+  // The key of (seed, purpose), for kernels' key tables (run/noise.hpp).
+  static constexpr math::Philox4x32Key key_of(std::uint64_t seed, std::string_view purpose) {
+    return derive_key(seed, purpose);
   }
 
  private:
-  PSST_MATH_FN static double unit(std::uint32_t low, std::uint32_t high) {
-    const std::uint64_t word = (std::uint64_t{high} << 32) | low;
-    return static_cast<double>(word >> 11) * 0x1.0p-53;
-  }
-
   static constexpr std::uint64_t splitmix64(std::uint64_t z) {  // a bijective 64-bit mixer
     z += 0x9E3779B97F4A7C15ull;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;

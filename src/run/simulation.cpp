@@ -181,6 +181,7 @@ const Population& Simulation::population(const std::string& name) const {
 
 void Simulation::advance_one_step() {
   const std::int64_t n = step_;
+  for (auto& p : populations_) p->begin_step(n);  // the step counter of random draws
   for (std::size_t s = 0; s < scheme_->stages.size(); ++s) {
     double c = scheme_->stages[s].time_fraction;
     // Stage time t_n + c dt with t_n = n dt, computed as PSST does (t + dt/2, t + dt),

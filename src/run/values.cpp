@@ -129,6 +129,11 @@ Values evaluate_expression(const graph::EquationSystem& system, const model::Exp
           auto buffer = interpreter->allocate_with(*values);
           input = values->size() == 1 ? backend::KernelInput::broadcast(buffer) : backend::KernelInput::array(buffer);
         }
+    if (!input && (slot.kind == Kind::RandomKey || slot.kind == Kind::Step))
+      throw UserError(expr.where, fmt::format("{} reads white noise (xi), which exists only in the equations; for a "
+                                              "random value use a distribution, e.g. {{ distribution = \"normal\", "
+                                              "mean = 0, std = 1 }}",
+                                              what));
     if (!input)
       throw UserError(expr.where, fmt::format("{} can only read parameters, i, N, dt and t (= 0); '{}' is not available",
                                               what, slot.name.empty() ? slot.text() : slot.name));

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "math/random.hpp"
 #include "model/error.hpp"
 
 namespace psst::backend::reference {
@@ -37,6 +38,16 @@ void select(double* d, const double* c, const double* a, const double* b, std::s
 
 void fused_multiply_add(double* d, const double* a, const double* b, const double* c, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) d[i] = graph::apply(Op::Fma, a[i], b[i], c[i]);
+}
+
+// The raw float64 values of the key table and the step counter (never rounded to float32).
+void random_variates(const Instruction& in, const KernelArgs& args, double* d, std::size_t first, std::size_t n) {
+  const double* key = args.inputs[static_cast<std::size_t>(in.slot)];
+  const double step = args.inputs[static_cast<std::size_t>(in.step_slot)][0];
+  const auto draw = static_cast<std::uint32_t>(in.constant);
+  for (std::size_t j = 0; j < n; ++j)
+    d[j] = in.op == Op::RandomNormal ? psst::math::kernel_normal(key, step, first + j, draw)
+                                     : psst::math::kernel_uniform(key, step, first + j, draw);
 }
 
 class InterpretedKernel final : public Kernel {
@@ -112,6 +123,7 @@ class InterpretedKernel final : public Kernel {
         case Op::Select: select(d, r(in.a), r(in.b), r(in.c), n); break;
         case Op::Fma: fused_multiply_add(d, r(in.a), r(in.b), r(in.c), n); break;
         case Op::FlushSubnormal: flush_subnormal(d, r(in.a), n, single_); break;
+        case Op::RandomUniform: case Op::RandomNormal: random_variates(in, args, d, first, n); break;
       }
       // Single precision: each result (an input or constant too) rounded to float32.
       if (single_ && d)
