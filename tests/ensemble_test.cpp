@@ -27,7 +27,8 @@ using psst::run::Simulation;
 // Everything drawn at set-up and during the run: Poisson spikes, random connectivity
 // (probability and fixed in-degree), random parameters, an expression of i and N,
 // random refractory periods, jitter, an input on some neurons, event delays,
-// continuous coupling, reset.
+// continuous coupling, reset, in-kernel draws (randn() in equations, rand() in a
+// reset: each instance draws with its own seed's key) and spike-time input.
 constexpr const char* model_text = R"toml(
 [simulation]
 duration = 30.0
@@ -38,6 +39,24 @@ seed = 11
 [populations.noise]
 size = 6
 poisson_rate = 300.0
+
+[populations.Z]
+size = 5
+threshold = "z > 0.8"
+reset = "z = 0.2 * rand()"
+equations = "dz/dt = (0.7 + 0.6 * randn() - z) / 2"
+initial = { z = 0.3 }
+
+[populations.times]
+size = 3
+spike_times = { times = [1.0, 2.0, 5.0, 12.5], indices = [0, 1, 0, 2] }
+
+[projections.timed]
+pre = "times"
+post = "E"
+connect = "all_to_all"
+parameters = { w = 0.4 }
+on_pre = "v_post += w"
 
 [populations.E]
 size = 8
@@ -229,7 +248,7 @@ std::string error_of(const std::string& extra, std::optional<std::size_t> instan
 }
 
 TEST(EnsembleSweep, ErrorsNameTheEntryAndWhatIsValid) {
-  const int line = 45;  // the first line after model_text
+  const int line = 63;  // the first line after model_text
   EXPECT_EQ(error_of("[sweep]\n\"E.tau\" = [1, 2]\n\"rec.g\" = [1, 2, 3]\n"),
             fmt::format("ensemble.toml:{}:11: error: [sweep] \"rec.g\" has 3 values but \"E.tau\" has 2; without grid = true "
                         "every entry gives one value per instance (or set grid = true for the Cartesian product)",
@@ -239,7 +258,7 @@ TEST(EnsembleSweep, ErrorsNameTheEntryAndWhatIsValid) {
                         "its parameters are drive, tau", line + 1));
   EXPECT_EQ(error_of("[sweep]\n\"F.tau\" = [1, 2]\n"),
             fmt::format("ensemble.toml:{}:11: error: [sweep] \"F.tau\": --set 'F.tau=1': there is no population or "
-                        "projection 'F'; the model has E, noise, kick, rec", line + 1));
+                        "projection 'F'; the model has E, Z, noise, times, kick, rec, timed", line + 1));
   EXPECT_EQ(error_of("[sweep]\n\"E.tau\" = [1, 2]\n", 3),
             "--instances is 3, but [sweep] gives 2 instances; leave the instance count out or make them agree");
   EXPECT_EQ(error_of("[sweep]\n\"E.tau\" = [1, 2]\n", std::nullopt, {{"E", "tau", 3.0}}),
