@@ -49,7 +49,7 @@ struct RunArguments {
   std::string model;
   std::string out;
   std::optional<double> duration, dt, record_every;
-  std::optional<std::string> method, precision;
+  std::optional<std::string> method, precision, math;
   std::optional<std::string> seed_text;  // as given: CLI11 would wrap "-1" around to 2^64 - 1
   std::string backend = "default";
   int threads = 0;
@@ -80,6 +80,8 @@ void add_model_overrides(CLI::App* command, RunArguments& a) {
   command->add_option("--method", a.method, "integration method: euler, rk2, rk4, exponential_euler");
   command->add_option("--seed", a.seed_text, "random seed (jitter, random parameters): a non-negative integer");
   command->add_option("--precision", a.precision, "kernel arithmetic: double (float64, default) or single (float32)");
+  command->add_option("--math", a.math,
+                      "exact (default: every operation as written) or fast (x / c as x * (1/c), a * b + c as fma)");
   command->add_option("--record-every", a.record_every, "state sampling interval in ms (0: every step)");
   add_backend_options(command, a);
   command->add_option("--set", a.sets,
@@ -115,6 +117,7 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   o.record_every = a.record_every;
   o.method = a.method;
   o.precision = a.precision;
+  o.math = a.math;
   check_arguments(a);
   if (a.seed_text) o.seed = parse_seed(*a.seed_text);
   o.backend = a.backend;
@@ -211,9 +214,9 @@ int check_command(const RunArguments& a) {
   psst::run::check_records(simulation);  // what `psst run` checks when it creates the output file
   const auto& sim = simulation.spec().simulation;
   fmt::print("model {}: OK\n", a.model);
-  fmt::print("  simulation: {} ms, dt = {} ms ({} steps), method {} ({}), seed {}, {} precision\n", sim.duration,
-             simulation.dt(), simulation.total_steps(), simulation.scheme().name, simulation.scheme().description,
-             simulation.seed(), sim.precision);
+  fmt::print("  simulation: {} ms, dt = {} ms ({} steps), method {} ({}), seed {}, {} precision, {} math\n",
+             sim.duration, simulation.dt(), simulation.total_steps(), simulation.scheme().name,
+             simulation.scheme().description, simulation.seed(), sim.precision, sim.math);
   for (const auto& p : simulation.populations()) {
     const auto& system = p->system();
     fmt::print("  population {}: {} neurons\n", p->name(), p->size());
@@ -281,6 +284,7 @@ int main(int argc, char** argv) {
   codegen->add_option("model", args.model, "model file (TOML)")->required();
   codegen->add_option("--method", args.method, "integration method: euler, rk2, rk4, exponential_euler");
   codegen->add_option("--precision", args.precision, "double or single, as for psst run");
+  codegen->add_option("--math", args.math, "exact or fast, as for psst run: shows the rewritten kernels");
   codegen->add_option("--set", args.sets, "POP.NAME=VALUE, as for psst run");
 
   try {

@@ -24,6 +24,7 @@ struct SystemOptions {
   std::vector<std::string> external_names;  // e.g. synaptic inputs I_gaba, or V_pre, V_post
   bool require_state = true;                // a projection may have no ODEs (event-driven only)
   Precision precision = Precision::Double;  // the kernels' arithmetic, in which the graphs fold constants
+  MathMode math = MathMode::Exact;          // which rewrites the graphs make (math = "fast")
 };
 
 class EquationSystem {
@@ -40,6 +41,7 @@ class EquationSystem {
   bool is_external(const std::string& name) const;
   const std::vector<std::string>& external_names() const { return options_.external_names; }
   Precision precision() const { return options_.precision; }
+  MathMode math() const { return options_.math; }
 
   // How leaves become graph nodes: the caller decides what a state variable,
   // a parameter or t means in the kernel being built (e.g. an RK stage value).

@@ -89,6 +89,7 @@ StoredRun read_stored_run(const std::filesystem::path& out) {
   stored.settings.seed = static_cast<std::uint64_t>(file.get_attribute_int64("/", "seed"));
   stored.settings.record_every = file.get_attribute_double("/", "record_every");
   if (file.has_attribute("/", "precision")) stored.settings.precision = file.get_attribute_string("/", "precision");
+  if (file.has_attribute("/", "math")) stored.settings.math = file.get_attribute_string("/", "math");
   if (file.has_attribute("/", "overrides")) {
     stored.given = parse_overrides(file.get_attribute_string("/", "overrides"), out.string());
     stored.settings.sets = stored.given->sets;

@@ -42,6 +42,7 @@ std::string format_overrides(const RunOverrides& o) {
   if (o.method) text += fmt::format("--method {}\n", *o.method);
   if (o.seed) text += fmt::format("--seed {}\n", *o.seed);
   if (o.precision) text += fmt::format("--precision {}\n", *o.precision);
+  if (o.math) text += fmt::format("--math {}\n", *o.math);
   if (o.record_every) text += fmt::format("--record-every {}\n", *o.record_every);
   return text;
 }
@@ -65,11 +66,13 @@ RunOverrides parse_overrides(const std::string& text, const std::string& file) {
       o.seed = number<std::uint64_t>(value, line, file);
     else if (option == "--precision")
       o.precision = value;
+    else if (option == "--math")
+      o.math = value;
     else if (option == "--record-every")
       o.record_every = number<double>(value, line, file);
     else
       throw UserError(fmt::format("'{}': attribute 'overrides' has the line '{}'; valid options are --set, --duration, "
-                                  "--dt, --method, --seed, --precision, --record-every (a newer psst may have written "
+                                  "--dt, --method, --seed, --precision, --math, --record-every (a newer psst may have written "
                                   "the file)",
                                   file, line));
   }
