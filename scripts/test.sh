@@ -27,7 +27,7 @@ if [ "${PSST_SKIP_SANITIZERS:-0}" != 1 ]; then
   # instrument). The interpreter and the CUDA backend's host code stay checked under
   # ASan/UBSan by every other test of theirs (small models, primitives, resume).
   heavy='FlagshipModels\.LocustAntennalLobe/.reference.|FlagshipModels\.CobahhIsAsynchronousIrregular/.reference.'
-  heavy+='|FlagshipModels\..*cuda-emulated|BackendEquality\..*(locustal|cobahh)_cuda_emulated'
+  heavy+='|FlagshipModels\..*cuda-emulated|BackendEquality\..*(locustal|cobahh)(_fast)?_cuda_emulated'
   (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure --no-tests=error --timeout 2400 -j "$jobs" -E "${PSST_SANITIZE_EXCLUDE:-$heavy}")
 fi

@@ -83,7 +83,7 @@ const ModelCase model_cases[] = {{"hh.toml", std::nullopt},
                                  {"cobahh.toml", 200.0},
                                  {"hh.toml", std::nullopt, "fast"},
                                  {"psst_three_neurons.toml", std::nullopt, "fast"},
-                                 {"locust_al.toml", 50.0, "fast"},
+                                 {"locust_al.toml", 20.0, "fast"},
                                  {"cobahh.toml", 50.0, "fast"}};
 
 // Every backend but the reference, compared with it.
