@@ -1,6 +1,6 @@
 // Throughput of N independent PSST HH neurons (models/hh.toml with N copies):
 //   psst_bench_hh [N=10000] [duration_ms=100] [backend=reference] [method=rk4] [threads=0 (all cores)]
-//                 [precision=double]
+//                 [precision=double] [math=exact]
 // Prints wall time and neuron-steps per second. Measured, never asserted.
 #include <chrono>
 #include <cstdlib>
@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   overrides.duration = duration;
   overrides.threads = argc > 5 ? std::stoi(argv[5]) : 0;
   overrides.precision = argc > 6 ? argv[6] : "double";
+  overrides.math = argc > 7 ? argv[7] : "exact";
   auto spec = psst::lang::read_model_file(std::string(PSST_SOURCE_DIR) + "/models/hh.toml");
   spec.populations[0].size = neurons;
   spec.records.clear();

@@ -58,6 +58,7 @@ def parse_args():
                    help=f"thread count of the 'all threads' rows (default: {os.cpu_count()}, the cores here)")
     p.add_argument("--skip-neuron", action="store_true", help="no NEURON rows (and no apt-get for NEURON)")
     p.add_argument("--skip-brian2", action="store_true", help="no Brian2 rows")
+    p.add_argument("--skip-fast", action="store_true", help="no psst rows with --math fast")
     p.add_argument("--skip-reference", action="store_true", help="no psst reference rows")
     p.add_argument("--out-dir", default=os.path.join(HERE, "results"), help="where side_by_side.md/.json go")
     return p.parse_args()
@@ -238,6 +239,12 @@ class Bench:
                 warm["cold_run_sim_wall_s"] = cold["sim_wall_s"]
                 return warm
             self.attempt(model, None, f"psst cpu {self.thr(t)}", t, None, one)
+        for t in ([] if self.args.skip_fast else self.threads):  # math = "fast": the graph's rewrites
+            def fast(t=t):
+                cache = tempfile.mkdtemp(dir=self.tmp, prefix="cache_fast_")
+                self.psst_run(model_file, "cpu", t, cache, ["--math", "fast"])
+                return self.psst_run(model_file, "cpu", t, cache, ["--math", "fast"])
+            self.attempt(model, None, f"psst cpu --math fast {self.thr(t)}", t, None, fast)
         if not self.args.skip_reference:
             self.attempt(model, None, "psst reference", 1, None,
                          lambda: self.psst_run(model_file, "reference", 1, tempfile.mkdtemp(dir=self.tmp)))
@@ -349,6 +356,15 @@ class Bench:
                         res = self.psst_run(toml, "cpu", t, cache, ["--duration", str(duration)])
                     return res
                 self.attempt(model, n, f"psst cpu {self.thr(t)}", t, "rk4", one)
+            for t in ([] if self.args.skip_fast or not use_bench else self.threads):
+                def fast(t=t):
+                    env = dict(os.environ, PSST_CACHE_DIR=cache)
+                    args = [self.bench_hh, str(n), str(duration), "cpu", "rk4", str(t), "double", "fast"]
+                    run(args[:2] + ["0.1"] + args[3:], env=env)  # compiles the fast kernels into the cache
+                    res = parse_psst(run(args, env=env)[0])
+                    res.update(duration_ms=duration, steps=steps, timed_by="psst_bench_hh")
+                    return res
+                self.attempt(model, n, f"psst cpu --math fast {self.thr(t)}", t, "rk4", fast)
             if not self.args.skip_reference:
                 def ref():
                     if use_bench:

@@ -29,7 +29,7 @@ if [ "${PSST_SKIP_SANITIZERS:-0}" != 1 ]; then
   # instrument). The interpreter and the CUDA backend's host code stay checked under
   # ASan/UBSan by every other test of theirs (small models, primitives, resume).
   heavy='FlagshipModels\.LocustAntennalLobe/.reference.|FlagshipModels\.CobahhIsAsynchronousIrregular/.reference.'
-  heavy+='|FlagshipModels\..*cuda-emulated|BackendEquality\..*(locustal|cobahh)_cuda_emulated'
+  heavy+='|FlagshipModels\..*cuda-emulated|BackendEquality\..*(locustal|cobahh)(_fast)?_cuda_emulated'
   # With PSST_SANITIZE_MPI=1 only COBAHH on 2 and 3 ranks (600 steps) and three fault
   # tests run here; the long runs (tens of thousands of steps, each a collective) are left
   # to the first pass.

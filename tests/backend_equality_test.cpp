@@ -1,6 +1,7 @@
 // Every backend against the reference interpreter, psst's ground truth: the
 // same bits in every state array, every spike and every spike in flight, for
-// every model, on one and two threads. Parameterised over the backends present
+// every model, on one and two threads, in exact and in fast math (math = "fast": the
+// graph's rewrites are the same on every backend). Parameterised over the backends present
 // (cpu today; each new backend joins by being listed by backend_names()).
 #include <gtest/gtest.h>
 
@@ -25,8 +26,10 @@ struct Outcome {
   std::vector<SpikeCollector::Spike> spikes;
 };
 
-Outcome run_model(const std::string& model, const std::string& backend, int threads, std::optional<double> duration) {
+Outcome run_model(const std::string& model, const std::string& backend, int threads, std::optional<double> duration,
+                  const std::string& math) {
   RunOverrides o;
+  o.math = math;
   o.backend = backend;
   o.threads = threads;
   o.duration = duration;
@@ -71,12 +74,17 @@ void expect_bitwise_equal(const Outcome& expected, const Outcome& actual, const 
 struct ModelCase {
   const char* file;
   std::optional<double> duration;
+  const char* math = "exact";  // [simulation] math: "fast" cases check that its rewrites are the same everywhere
 };
 
 const ModelCase model_cases[] = {{"hh.toml", std::nullopt},
                                  {"psst_three_neurons.toml", std::nullopt},
                                  {"locust_al.toml", 200.0},
-                                 {"cobahh.toml", 200.0}};
+                                 {"cobahh.toml", 200.0},
+                                 {"hh.toml", std::nullopt, "fast"},
+                                 {"psst_three_neurons.toml", std::nullopt, "fast"},
+                                 {"locust_al.toml", 20.0, "fast"},
+                                 {"cobahh.toml", 50.0, "fast"}};
 
 // Every backend but the reference, compared with it.
 std::vector<std::string> compared_backends() {
@@ -91,15 +99,16 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(BackendEquality);
 
 TEST_P(BackendEquality, BitwiseIdenticalToReferenceOnOneAndTwoThreads) {
   const auto& [model, backend] = GetParam();
-  Outcome reference = run_model(model.file, "reference", 0, model.duration);
+  Outcome reference = run_model(model.file, "reference", 0, model.duration, model.math);
   std::size_t values = 0, spikes = reference.spikes.size();
   for (const auto& [name, x] : reference.arrays) values += x.size();
   ASSERT_GT(values, 0u);
-  std::cout << "[ " << model.file << " ] " << values << " state values, " << spikes << " spikes\n";
+  std::cout << "[ " << model.file << ", math " << model.math << " ] " << values << " state values, " << spikes << " spikes\n";
   for (int threads : {1, 2}) {
-    Outcome other = run_model(model.file, backend, threads, model.duration);
+    Outcome other = run_model(model.file, backend, threads, model.duration, model.math);
     expect_bitwise_equal(reference, other,
-                         std::string(model.file) + " on " + backend + " with " + std::to_string(threads) + " thread(s)");
+                         std::string(model.file) + " (math " + model.math + ") on " + backend + " with " +
+                             std::to_string(threads) + " thread(s)");
   }
 }
 
@@ -112,7 +121,8 @@ INSTANTIATE_TEST_SUITE_P(Models, BackendEquality,
                            std::erase(name, '_');
                            std::string backend = std::get<1>(test_info.param);
                            std::replace(backend.begin(), backend.end(), '-', '_');
-                           return name + "_" + backend;
+                           const std::string math = std::get<0>(test_info.param).math;
+                           return name + (math == "exact" ? "" : "_" + math) + "_" + backend;
                          });
 
 TEST(BackendEqualityPresent, AnotherBackendThanTheReference) {

@@ -98,28 +98,48 @@ Outputs run(psst::backend::Backend& backend, const Program& program, const std::
 }
 
 #ifdef PSST_HAVE_CUDA
-// The same functions compile with NVRTC for the GPU (sin and cos read their constant
-// table in device code), without a fused multiply-add in the PTX.
-TEST(MathBackends, EveryFunctionCompilesWithNvrtc) {
-  if (!psst::backend::cpu::CpuBackend::compiler_available()) GTEST_SKIP() << "no C++ compiler: no cuda-emulated";
+// PTX of `program` compiled by NVRTC through the cuda-emulated backend's module; "" to skip.
+std::string ptx_of(const Program& program, std::string* entry) {
   auto backend = psst::backend::make_backend("cuda-emulated");
   psst::backend::KernelArguments arguments;
   arguments.inputs = {psst::backend::KernelInput::array(backend->allocate(psst::backend::ElementType::Float64, 1)),
                       psst::backend::KernelInput::array(backend->allocate(psst::backend::ElementType::Float64, 1))};
-  const Program program = elementary_functions();
   for (std::size_t k = 0; k < program.outputs.size(); ++k)
     arguments.outputs.push_back(backend->allocate(psst::backend::ElementType::Float64, 1));
   auto kernel = backend->bind(program, arguments);
   const auto module = dynamic_cast<psst::backend::cuda::CudaBackend&>(*backend).module_source();
-  std::string ptx;
+  *entry = module.units.at(0).kernels.at(0);
+  return psst::backend::cuda::compile_to_ptx(module);
+}
+
+// The same functions compile with NVRTC for the GPU (sin and cos read their constant
+// table in device code); psst::math's explicit fmas are fma.rn.f64 instructions (no
+// libm call), and x * y + x written as two operations is not contracted into one.
+TEST(MathBackends, EveryFunctionCompilesWithNvrtc) {
+  if (!psst::backend::cpu::CpuBackend::compiler_available()) GTEST_SKIP() << "no C++ compiler: no cuda-emulated";
+  Program multiply_add;
+  multiply_add.name = "multiply_add";
+  multiply_add.inputs = {"x", "y"};
+  multiply_add.outputs = {"z"};
+  multiply_add.code = {{Op::Input, 0, -1, -1, -1, 0.0, 0},
+                       {Op::Input, 1, -1, -1, -1, 0.0, 1},
+                       {Op::Mul, 2, 0, 1, -1, 0.0, -1},
+                       {Op::Add, 3, 2, 0, -1, 0.0, -1},
+                       {Op::Store, -1, 3, -1, -1, 0.0, 0}};
+  multiply_add.register_count = 4;
+  std::string ptx, entry, plain_ptx, plain_entry;
   try {
-    ptx = psst::backend::cuda::compile_to_ptx(module);
+    ptx = ptx_of(elementary_functions(), &entry);
+    plain_ptx = ptx_of(multiply_add, &plain_entry);
   } catch (const psst::UserError& e) {
     GTEST_SKIP() << "NVRTC is not usable here: " << e.what();
   }
-  EXPECT_NE(ptx.find(".entry " + module.units.at(0).kernels.at(0)), std::string::npos);
-  EXPECT_EQ(ptx.find("fma.rn"), std::string::npos);
+  EXPECT_NE(ptx.find(".entry " + entry), std::string::npos);
+  EXPECT_NE(ptx.find("fma.rn.f64"), std::string::npos);
   EXPECT_NE(ptx.find("div.rn.f64"), std::string::npos);
+  EXPECT_NE(plain_ptx.find(".entry " + plain_entry), std::string::npos);
+  EXPECT_NE(plain_ptx.find("mul.rn.f64"), std::string::npos);
+  EXPECT_EQ(plain_ptx.find("fma.rn"), std::string::npos);
 }
 #endif
 

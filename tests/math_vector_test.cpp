@@ -3,11 +3,12 @@
 // The reference is one call at a time through a noinline wrapper compiled for
 // the baseline ISA (x86-64: SSE2), so it is never vectorised.  The same function
 // is then called in plain loops over arrays, compiled three times: for the
-// baseline ISA (vectorised with 2 doubles per SSE2 register at -O3), with
-// target("avx2,fma") (4 per YMM register) and with target("avx512f,...")
-// (8 per ZMM register).  g++ 12 -O3 -ffp-contract=off vectorises all of them;
-// verify with -fopt-info-vec or objdump -d (look for mulpd/vmulpd on xmm, ymm,
-// zmm registers in the *_loop functions).  In a Debug build nothing is
+// baseline ISA (scalar: without FMA hardware each of psst::math's explicit
+// fmas is a libm call, which stops the vectoriser), with target("avx2,fma")
+// (4 per YMM register) and with target("avx512f,...") (8 per ZMM register;
+// AVX-512F implies FMA).  g++ 12 -O3 -ffp-contract=off vectorises the last two;
+// verify with -fopt-info-vec or objdump -d (look for vfmadd on ymm and zmm
+// registers in the *_loop functions).  In a Debug build nothing is
 // vectorised and the test is trivially true.
 #include "math/functions.hpp"
 #include "math/pow.hpp"

@@ -77,7 +77,7 @@ const std::vector<BadModel> cases = {
     {"unknown_top_level_key", "[simulatoin]\nduration = 1\n", 1, 1,
      "unknown key 'simulatoin' in the top level; valid keys are models, populations, projections, record, simulation, sweep"},
     {"unknown_simulation_key", model(eq, params, "V = -65.0", "", "duration = 10.0\ndurration = 0.1"), 3, 13,
-     "unknown key 'durration' in [simulation]; valid keys are dt, duration, instances, lastspike_initial, method, precision, "
+     "unknown key 'durration' in [simulation]; valid keys are dt, duration, instances, lastspike_initial, math, method, precision, "
      "record_every, seed"},
     {"unknown_population_key", model() + "equatons = \"x\"\n", 12, 12,
      "unknown key 'equatons' in [populations.cells]; valid keys are equations, initial, inputs, jitter, model, "

@@ -49,7 +49,7 @@ struct RunArguments {
   std::string model;
   std::string out;
   std::optional<double> duration, dt, record_every;
-  std::optional<std::string> method, precision;
+  std::optional<std::string> method, precision, math;
   std::optional<std::size_t> instances;
   std::optional<std::string> seed_text;  // as given: CLI11 would wrap "-1" around to 2^64 - 1
   std::string backend = "default";
@@ -84,6 +84,8 @@ void add_model_overrides(CLI::App* command, RunArguments& a) {
                       "an ensemble of K independent instances of the network in one run; instance k has seed S + k "
                       "(overrides [simulation] instances)");
   command->add_option("--precision", a.precision, "kernel arithmetic: double (float64, default) or single (float32)");
+  command->add_option("--math", a.math,
+                      "exact (default: every operation as written) or fast (x / c as x * (1/c), a * b + c as fma)");
   command->add_option("--record-every", a.record_every, "state sampling interval in ms (0: every step)");
   add_backend_options(command, a);
   command->add_option("--set", a.sets,
@@ -119,6 +121,7 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   o.record_every = a.record_every;
   o.method = a.method;
   o.precision = a.precision;
+  o.math = a.math;
   check_arguments(a);
   if (a.seed_text) o.seed = parse_seed(*a.seed_text);
   o.instances = a.instances;
@@ -236,9 +239,9 @@ int check_command(const RunArguments& a) {
   psst::run::check_records(simulation);  // what `psst run` checks when it creates the output file
   const auto& sim = simulation.spec().simulation;
   fmt::print("model {}: OK\n", a.model);
-  fmt::print("  simulation: {} ms, dt = {} ms ({} steps), method {} ({}), seed {}, {} precision\n", sim.duration,
-             simulation.dt(), simulation.total_steps(), simulation.scheme().name, simulation.scheme().description,
-             simulation.seed(), sim.precision);
+  fmt::print("  simulation: {} ms, dt = {} ms ({} steps), method {} ({}), seed {}, {} precision, {} math\n",
+             sim.duration, simulation.dt(), simulation.total_steps(), simulation.scheme().name,
+             simulation.scheme().description, simulation.seed(), sim.precision, sim.math);
   if (simulation.instances() > 1) print_ensemble(simulation);
   for (const auto& p : simulation.populations()) {
     const auto& system = p->system();
@@ -307,6 +310,7 @@ int main(int argc, char** argv) {
   codegen->add_option("model", args.model, "model file (TOML)")->required();
   codegen->add_option("--method", args.method, "integration method: euler, rk2, rk4, exponential_euler");
   codegen->add_option("--precision", args.precision, "double or single, as for psst run");
+  codegen->add_option("--math", args.math, "exact or fast, as for psst run: shows the rewritten kernels");
   codegen->add_option("--set", args.sets, "POP.NAME=VALUE, as for psst run");
 
   try {

@@ -34,7 +34,7 @@ class SlotTable {
 StageGraph new_stage_graph(const EquationSystem& system, std::string name) {
   StageGraph g;
   g.name = std::move(name);
-  g.graph = ExprGraph(system.precision());
+  g.graph = ExprGraph(system.precision(), system.math());
   return g;
 }
 
@@ -214,10 +214,11 @@ NodeId copy_node(const ExprGraph& from, NodeId id, ExprGraph& to, std::map<NodeI
       result = to.binary(n.op, a, copy_node(from, n.args[1], to, memo));
       break;
     }
-    default: {
-      NodeId c = copy_node(from, n.args[0], to, memo);
-      NodeId a = copy_node(from, n.args[1], to, memo);
-      result = to.select(c, a, copy_node(from, n.args[2], to, memo));
+    default: {  // Select or Fma
+      NodeId first = copy_node(from, n.args[0], to, memo);
+      NodeId second = copy_node(from, n.args[1], to, memo);
+      NodeId third = copy_node(from, n.args[2], to, memo);
+      result = n.op == Op::Fma ? to.fma(first, second, third) : to.select(first, second, third);
     }
   }
   memo[id] = result;
@@ -270,7 +271,7 @@ SynapseStagePrograms hoist_presynaptic(const StageGraph& g, const KernelSpec& sp
   std::vector<std::string> pre_outputs;
   std::vector<std::pair<NodeId, int>> pre_nodes;
   std::map<NodeId, NodeId> memo;
-  ExprGraph synaptic(graph.precision());
+  ExprGraph synaptic(graph.precision(), graph.math());
   std::vector<std::string> synaptic_slots = g.slots;
   for (std::size_t id = 0; id < graph.size(); ++id) {
     if (!hoist[id]) continue;

@@ -35,6 +35,7 @@ struct SystemOptions {
   std::vector<std::string> external_names;  // e.g. synaptic inputs I_gaba, or V_pre, V_post
   bool require_state = true;                // a projection may have no ODEs (event-driven only)
   Precision precision = Precision::Double;  // the kernels' arithmetic, in which the graphs fold constants
+  MathMode math = MathMode::Exact;          // which rewrites the graphs make (math = "fast")
 };
 
 class EquationSystem {
@@ -57,6 +58,7 @@ class EquationSystem {
   const std::vector<std::string>& noise_sources() const { return noise_sources_; }
   // Whether any kernel of the population draws random numbers (noise, rand(), randn()).
   bool draws_random() const { return has_noise() || !draw_numbers_.empty(); }
+  MathMode math() const { return options_.math; }
 
   // How leaves become graph nodes: the caller decides what a state variable,
   // a parameter or t means in the kernel being built (e.g. an RK stage value).

@@ -61,6 +61,27 @@ std::optional<double> ExprGraph::exact_reciprocal(double d) const {
   return r;
 }
 
+std::optional<double> ExprGraph::rounded_reciprocal(double d) const {
+  if (!std::isfinite(d) || d == 0.0) return std::nullopt;
+  const double r = apply(Op::Div, 1.0, d, 0.0, precision_);
+  if (!std::isfinite(r) || r == 0.0) return std::nullopt;
+  return r;
+}
+
+NodeId ExprGraph::fused_sum(Op op, NodeId a, NodeId b) {
+  // a*b + c and c + a*b -> fma(a, b, c); a*b - c -> fma(a, b, -c); c - a*b -> fma(-a, b, c):
+  // the exact product is added and the sum rounded once (one rounding fewer).
+  if (node(a).op == Op::Mul) {
+    const NodeId c = op == Op::Add ? b : unary(Op::Neg, b);
+    return fma(node(a).args[0], node(a).args[1], c);
+  }
+  if (node(b).op == Op::Mul) {
+    const NodeId factor = op == Op::Add ? node(b).args[0] : unary(Op::Neg, node(b).args[0]);
+    return fma(factor, node(b).args[1], a);
+  }
+  return no_node;
+}
+
 NodeId ExprGraph::binary(Op op, NodeId a, NodeId b) {
   if (is_constant(a) && is_constant(b)) return constant(apply(op, node(a).value, node(b).value, 0.0, precision_));
   // Identities that hold bitwise for every operand (x + 0 would turn -0 into +0, so it is kept).
@@ -71,6 +92,15 @@ NodeId ExprGraph::binary(Op op, NodeId a, NodeId b) {
   // bits for every x (zeros, subnormals, infinities, NaN); a multiplication is cheaper.
   if (op == Op::Div && is_constant(b)) {
     if (auto reciprocal = exact_reciprocal(node(b).value)) return binary(Op::Mul, a, constant(*reciprocal));
+    // Fast mode: x / c -> x * (1/c), 1/c rounded: up to 1 ulp from x / c (two roundings).
+    if (math_ == MathMode::Fast)
+      if (auto reciprocal = rounded_reciprocal(node(b).value)) return binary(Op::Mul, a, constant(*reciprocal));
+  }
+  // Fast mode: x / (1 / y) -> x * y (a rate written as 1 / tau with tau = 1 / rate).
+  if (math_ == MathMode::Fast && op == Op::Div && node(b).op == Op::Div && is_constant(node(b).args[0], 1.0))
+    return binary(Op::Mul, a, node(b).args[1]);
+  if (math_ == MathMode::Fast && (op == Op::Add || op == Op::Sub) && !is_constant(a, 0.0) && !is_constant(b, 0.0)) {
+    if (NodeId fused = fused_sum(op, a, b); fused != no_node) return fused;
   }
   if (op == Op::Sub && is_constant(b, 0.0) && !std::signbit(node(b).value)) return a;
   if (is_commutative(op) && b < a) std::swap(a, b);

@@ -28,8 +28,10 @@ struct Node {
 
 class ExprGraph {
  public:
-  explicit ExprGraph(Precision precision = Precision::Double) : precision_(precision) {}
+  explicit ExprGraph(Precision precision = Precision::Double, MathMode math = MathMode::Exact)
+      : precision_(precision), math_(math) {}
   Precision precision() const { return precision_; }
+  MathMode math() const { return math_; }
 
   NodeId constant(double value);
   NodeId input(int slot);
@@ -67,11 +69,16 @@ class ExprGraph {
   NodeId intern(const Node& node);
   // 1 / d when d is a power of two whose reciprocal is exact in the graph's precision.
   std::optional<double> exact_reciprocal(double d) const;
+  // Fast mode: 1 / d rounded once in the graph's precision, when finite and not 0.
+  std::optional<double> rounded_reciprocal(double d) const;
+  // Fast mode: a + b or a - b as an fma when an operand is a product; no_node otherwise.
+  NodeId fused_sum(Op op, NodeId a, NodeId b);
   NodeId integer_power(NodeId base, long exponent);
   // n = scale * base with scale a constant (c * w, w * c, w / c, -w); scale 1 otherwise.
   std::pair<double, NodeId> split_scale(NodeId n) const;
 
   Precision precision_;
+  MathMode math_;
   std::vector<Node> nodes_;
   std::unordered_map<Key, NodeId, KeyHash> index_;
 };

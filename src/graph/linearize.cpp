@@ -49,6 +49,16 @@ class Linearizer {
         if (!a) return std::nullopt;
         return LinearForm{g_.binary(Op::Mul, a->constant, factor), scale(a->coefficient, Op::Mul, factor)};
       }
+      case Op::Fma: {  // a * b + c (fast mode's fused sums among them): linear as a product plus a sum
+        NodeId lhs = n.args[0], rhs = n.args[1];
+        if (depends(lhs) && depends(rhs)) return fail(why, "is multiplied by an expression that also depends on it");
+        NodeId factor = depends(lhs) ? rhs : lhs;
+        auto a = split(depends(lhs) ? lhs : rhs, why);
+        auto c = a ? sub(2) : std::nullopt;
+        if (!c) return std::nullopt;
+        return LinearForm{g_.fma(a->constant, factor, c->constant),
+                          add(scale(a->coefficient, Op::Mul, factor), c->coefficient)};
+      }
       case Op::Div: {
         if (depends(n.args[1])) return fail(why, "appears in a denominator");
         auto a = sub(0);

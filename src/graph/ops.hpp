@@ -46,6 +46,16 @@ inline bool is_random(Op op) { return op == Op::RandomUniform || op == Op::Rando
 // exp, log, pow and the like are evaluated in float64 and rounded once.
 enum class Precision { Double, Single };
 
+// What the graph may rewrite (ExprGraph). Exact: only rewrites that give the
+// same bits for every operand (x / 2^k -> x * 2^-k, constant folding). Fast
+// (math = "fast"): also rewrites of the same real number with other roundings:
+// x / c -> x * (1/c) with 1/c rounded once, x / (1 / y) -> x * y,
+// a * b + c -> fma(a, b, c). They are
+// decided in the graph, so every backend runs the same operations and computes
+// the same bits in fast mode too; the bits differ from exact mode's.
+enum class MathMode { Exact, Fast };
+inline const char* math_mode_name(MathMode m) { return m == MathMode::Fast ? "fast" : "exact"; }
+
 int arity(Op op);
 const char* name(Op op);
 bool is_commutative(Op op);

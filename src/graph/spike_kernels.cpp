@@ -43,7 +43,7 @@ struct Kernel {
 };
 
 Kernel new_kernel(const EquationSystem& system, const std::string& suffix) {
-  return Kernel{system.population() + suffix, ExprGraph(system.precision()), {}, {}, {}};
+  return Kernel{system.population() + suffix, ExprGraph(system.precision(), system.math()), {}, {}, {}};
 }
 
 // Brian2's timestep(x, dt): whole steps in x, with a tolerance of 1e-3 dt for round-off.

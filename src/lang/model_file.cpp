@@ -174,7 +174,8 @@ class Reader {
 
   void simulation(const toml::table& t) {
     check_keys(t, "[simulation]",
-               {"duration", "dt", "method", "seed", "record_every", "lastspike_initial", "precision", "instances"});
+               {"duration", "dt", "method", "seed", "record_every", "lastspike_initial", "precision", "instances",
+                "math"});
     auto& sim = builder_.spec().simulation;
     sim.where = where(t);
     if (auto* n = t.get("duration")) sim.duration = number(*n, "simulation.duration (ms)");
@@ -200,6 +201,13 @@ class Reader {
       if (sim.precision != "double" && sim.precision != "single")
         throw UserError(where(*n), fmt::format("simulation.precision is \"{}\"; valid values are \"double\" (float64, "
                                                "the default) and \"single\" (float32)", sim.precision));
+    }
+    if (auto* n = t.get("math")) {
+      sim.math = string(*n, "simulation.math");
+      if (sim.math != "exact" && sim.math != "fast")
+        throw UserError(where(*n), fmt::format("simulation.math is \"{}\"; valid values are \"exact\" (every operation "
+                                               "as written, the default) and \"fast\" (x / c as x * (1/c), "
+                                               "a * b + c as fma(a, b, c))", sim.math));
     }
   }
 

@@ -2,37 +2,41 @@
 //
 // These functions exist so that every psst backend (the interpreter, generated
 // C++ kernels, CUDA kernels) computes the *same bits*.  They therefore use only
-// operations that IEEE 754 specifies exactly (+ - * / with round-to-nearest,
-// comparisons, selects, reinterpretation of the bits of a double as a 64-bit
-// integer and integer add/sub/and/or/xor/shift).  No libm call, no lookup
-// table (but the bits of 2/pi in trig.hpp), no data-dependent branch: every
-// data-dependent decision is a branch-free select (a bit blend, see
-// detail::select), so g++ -O3 auto-vectorises a loop calling them (SSE2, AVX2,
-// AVX-512; sin and cos AVX2 and AVX-512 only) and the vector code gives the
-// same bits as the scalar code (tests/math_vector_test.cpp checks it).
+// operations that IEEE 754 specifies exactly (+ - * / and fused multiply-add
+// with round-to-nearest, comparisons, selects, reinterpretation of the bits of
+// a double as a 64-bit integer and integer add/sub/and/or/xor/shift).  No libm
+// call but fma, no lookup table (but the bits of 2/pi in trig.hpp), no
+// data-dependent branch: every data-dependent decision is a branch-free select
+// (a bit blend, see detail::select), so g++ -O3 auto-vectorises a loop calling
+// them (AVX2 + FMA, AVX-512; on a target without FMA each fma is a libm call and
+// the loop stays scalar) and the vector code gives the same bits as the scalar
+// code (tests/math_vector_test.cpp checks it).
 //
 // Requirements on the including translation unit (all psst targets satisfy them):
 //   * no contraction of a*b+c into fma: -ffp-contract=off (g++/clang++),
 //     --fmad=false (nvcc: checked, the PTX then has no fma.rn.f64; with the
 //     default --fmad=true it has 46);  -std=c++20 (ISO mode) already implies it for g++;
+//     the fused operations are all explicit (PSST_MATH_FMA);
 //   * no -ffast-math / -Ofast / -fassociative-math / -ffinite-math-only;
 //   * double is IEEE binary64 evaluated in binary64 (x86-64 SSE2, AArch64,
 //     CUDA; not x87 i.e. not 32-bit x86 without -mfpmath=sse);
 //   * subnormals not flushed (no FTZ/DAZ; CUDA double never flushes).
 //
-// Deliberately *no* fma is used in the algorithms: on baseline x86-64 (no -mfma)
-// std::fma is a libm call, which is slow and stops the loop vectoriser.  All the
-// error-free transformations needed are done with Fast2Sum/TwoSum and with the
-// Cody-Waite constant ln2_hi having trailing zero bits, so that k*ln2_hi and
-// x - k*ln2_hi are exact without fma.  PSST_MATH_FMA is still provided for
-// printers/other code that wants an explicit fused operation.
+// Explicit fused multiply-adds (PSST_MATH_FMA) evaluate the polynomials, the
+// argument reductions and the exact products (two_prod: the rounding error of a
+// product in one fma instead of Dekker's 17 operations). An fma is correctly
+// rounded wherever it is computed (an x86 FMA3 instruction with -march=native or
+// -mfma, glibc's fma without, CUDA's fma), so the bits do not depend on the
+// target: only its speed does (a libm call per fma on x86-64 without FMA, ~10x
+// slower; the interpreter therefore runs its math loops in an x86-64-v3 clone
+// where the CPU has one, backend/reference/math_loops.hpp).
 //
 // Portability hooks (a CUDA printer may #define them before including):
 //   PSST_MATH_FN        function specifiers (default: inline + always_inline,
 //                       CUDA: __host__ __device__ __forceinline__);
 //                       PSST_MATH_INLINE is accepted as an alias
 //   PSST_MATH_BITCAST   PSST_MATH_BITCAST(To, x): bit reinterpretation
-//   PSST_MATH_FMA       PSST_MATH_FMA(a, b, c): fused multiply-add (unused here)
+//   PSST_MATH_FMA       PSST_MATH_FMA(a, b, c): fused multiply-add, correctly rounded
 //   PSST_MATH_TABLE     how trig.hpp declares its constant table (default:
 //                       inline constexpr; CUDA: e.g. __device__ constexpr)
 //
@@ -124,7 +128,7 @@ PSST_MATH_FN std::uint64_t mask_eq(std::uint64_t a, std::uint64_t b) {
   return ((u | (std::uint64_t{0} - u)) >> 63) - 1U;
 }
 
-// ---- double-double building blocks (error-free transformations, no fma) ----
+// ---- double-double building blocks (error-free transformations) ----
 // A value hi + lo with |lo| <= ulp(hi)/2 (or an unnormalised pair, where said).
 struct DoubleDouble {
   double hi;
@@ -141,20 +145,16 @@ PSST_MATH_FN DoubleDouble fast_two_sum(double a, double b) {
   const double s = a + b;
   return {s, b - (s - a)};
 }
-// a == hi + lo with 26-bit halves (Veltkamp's split; |a| < 2^995).
-PSST_MATH_FN DoubleDouble split(double a) {
-  const double c = 0x1.0000002p27 * a;  // (2^27 + 1) a
-  const double hi = c - (c - a);
-  return {hi, a - hi};
-}
-// a * b == hi + lo exactly (Dekker's product; |a|, |b| < 2^995 and no underflow):
-// the four half products are exact, so only the fma-free error term is computed.
+// a * b == hi + lo exactly (no overflow, and a*b - hi not below the subnormal
+// range): the rounding error of a product is a double, and one fused
+// multiply-add computes it exactly. The same bits as Dekker's fma-free product
+// (both are the exact error), in 2 operations instead of 17.
 PSST_MATH_FN DoubleDouble two_prod(double a, double b) {
   const double p = a * b;
-  const DoubleDouble as = split(a);
-  const DoubleDouble bs = split(b);
-  return {p, (((as.hi * bs.hi - p) + as.hi * bs.lo) + as.lo * bs.hi) + as.lo * bs.lo};
+  return {p, PSST_MATH_FMA(a, b, -p)};
 }
+// a * a == hi + lo exactly, hi the rounded square (same conditions).
+PSST_MATH_FN DoubleDouble two_square(double a) { return two_prod(a, a); }
 
 // ---- exp / expm1 argument reduction ---------------------------------------
 // x = k*ln2 + r, |r| <= ln2/2 (+ a few ulp), r = hi - lo with hi exact.
@@ -187,28 +187,25 @@ struct ExpReduced {
   double kd;          // k as a double (an integer)
   std::uint64_t kb;   // kShiftBits + k (mod 2^64)
   double hi;          // x - k*ln2_hi, exact
-  double h2;          // ~r^2/2, exact (r truncated to 26 bits, squared, halved)
+  double h2;          // ~r^2/2, exact (r*r rounded, halved)
   double t;           // the rest of e^r - 1 - hi - h2 (small: |t| < 0.01)
 };
 
-// Splits a double into a 26-bit head (low 27 significand bits cleared) whose
-// square is exact and an exact 27-bit remainder; no fma needed.
 // e^r - 1 - r - r^2/2 = r^3 * P1(r), P1 = (P - 1/2) / r, evaluated with
 // Estrin's scheme (short dependency chains; |r^3 P1| < 0.007, so its few
 // ulp of rounding error stay far below an ulp of the result). |r| <= ln2/2.
 PSST_MATH_FN double exp_cubic_tail(double r) {
   const double r2 = r * r;
   const double r4 = r2 * r2;
-  const double p34 = kExpP3 + kExpP4 * r;
-  const double p56 = kExpP5 + kExpP6 * r;
-  const double p78 = kExpP7 + kExpP8 * r;
-  const double p910 = kExpP9 + kExpP10 * r;
-  const double u = (p34 + p56 * r2) + (p78 + p910 * r2) * r4;  // (P1 - P1_0 - P1_1 r) / r^2
-  const double p = kExpP1 + (kExpP2 * r + r2 * u);            // one rounding on the leading term
+  const double p34 = PSST_MATH_FMA(kExpP4, r, kExpP3);
+  const double p56 = PSST_MATH_FMA(kExpP6, r, kExpP5);
+  const double p78 = PSST_MATH_FMA(kExpP8, r, kExpP7);
+  const double p910 = PSST_MATH_FMA(kExpP10, r, kExpP9);
+  // (P1 - P1_0 - P1_1 r) / r^2
+  const double u = PSST_MATH_FMA(PSST_MATH_FMA(p910, r2, p78), r4, PSST_MATH_FMA(p56, r2, p34));
+  const double p = PSST_MATH_FMA(r2, u, PSST_MATH_FMA(kExpP2, r, kExpP1));
   return r2 * (r * p);
 }
-
-PSST_MATH_FN double head26(double v) { return from_bits(to_bits(v) & 0xfffffffff8000000ULL); }
 
 // x = k ln2 + r with r = hi - lo, and e^r - 1 = hi + h2 + t with hi, h2 exact.
 // Valid for x in [-746.5, 710] (k in [-1077, 1024]).  Outside that range (and
@@ -218,16 +215,15 @@ PSST_MATH_FN double head26(double v) { return from_bits(to_bits(v) & 0xfffffffff
 // clamp to a constant through the whole computation, which leaves the real
 // computation on a conditional path and stops if-conversion/vectorisation.
 PSST_MATH_FN ExpReduced exp_reduce(double x) {
-  const double t = x * kInvLn2 + kShift;
+  const double t = PSST_MATH_FMA(x, kInvLn2, kShift);
   const double kd = t - kShift;
-  const double hi = x - kd * kLn2Hi;
+  const double hi = PSST_MATH_FMA(-kd, kLn2Hi, x);  // exact: k ln2_hi and the difference are doubles
   const double lo = kd * kLn2Lo;
   const double r = hi - lo;
-  // r^2/2 = h2 + l2 with h2 exact.
-  const double rh = head26(r);
-  const double rl = r - rh;
-  const double h2 = 0.5 * (rh * rh);
-  const double l2 = rh * rl + 0.5 * (rl * rl);
+  // r^2/2 = h2 + l2 exactly (the rounded square and its exact error, halved).
+  const DoubleDouble sq = two_square(r);
+  const double h2 = 0.5 * sq.hi;
+  const double l2 = 0.5 * sq.lo;
   const double q = exp_cubic_tail(r);
   // r = hi - lo was rounded; its error dr enters e^r - 1 - r as ~r*dr.
   const double dr = (hi - r) - lo;
@@ -366,19 +362,18 @@ PSST_MATH_FN float flush_subnormal(float x) {
 // exp(x) == +inf for x > 709.78 (and x == +inf), exp(NaN) == NaN.
 PSST_MATH_FN double exp(double x) {
   using namespace detail;
-  const double t = x * kInvLn2 + kShift;
+  const double t = PSST_MATH_FMA(x, kInvLn2, kShift);
   const double kd = t - kShift;
-  const double hi = x - kd * kLn2Hi;
-  const double lo = kd * kLn2Lo;
-  const double r = hi - lo;
-  const double r2 = r * r;
+  const double hi = PSST_MATH_FMA(-kd, kLn2Hi, x);  // exact: k ln2_hi and the difference are doubles
+  const double r = PSST_MATH_FMA(-kd, kLn2Lo, hi);
+  const double r_error = PSST_MATH_FMA(-kd, kLn2Lo, hi - r);  // hi - r exact
   const double q = exp_cubic_tail(r);              // e^r - 1 - r - r^2/2
   // e^r = 1 + r + w: two Fast2Sums (|r| > |w|, 1 > |s|) keep the rounding errors of
-  // both additions and of r = hi - lo, which are added back before the last rounding.
-  const double w = 0.5 * r2 + q;
+  // both additions and of r, which are added back before the last rounding;
+  // w = r^2/2 + q rounded once (0.5 r is exact).
+  const double w = PSST_MATH_FMA(r, 0.5 * r, q);
   const double s = r + w;
   const double s_error = (r - s) + w;
-  const double r_error = (hi - r) - lo;
   const double y1 = 1.0 + s;
   const double y1_error = (1.0 - y1) + s;
   const double y = y1 + (y1_error + (s_error + r_error));  // e^r, in [0.7, 1.42]
@@ -430,18 +425,18 @@ PSST_MATH_FN double log(double x) {
   // are far below an ulp of the result).
   const double z2 = z * z;
   const double z4 = z2 * z2;
-  const double q01 = detail::kLogQ0 + detail::kLogQ1 * z;
-  const double q23 = detail::kLogQ2 + detail::kLogQ3 * z;
-  const double q45 = detail::kLogQ4 + detail::kLogQ5 * z;
-  const double q67 = detail::kLogQ6 + detail::kLogQ7 * z;
-  const double q = (q01 + q23 * z2) + (q45 + q67 * z2) * z4;
+  const double q01 = PSST_MATH_FMA(detail::kLogQ1, z, detail::kLogQ0);
+  const double q23 = PSST_MATH_FMA(detail::kLogQ3, z, detail::kLogQ2);
+  const double q45 = PSST_MATH_FMA(detail::kLogQ5, z, detail::kLogQ4);
+  const double q67 = PSST_MATH_FMA(detail::kLogQ7, z, detail::kLogQ6);
+  const double q = PSST_MATH_FMA(PSST_MATH_FMA(q67, z2, q45), z4, PSST_MATH_FMA(q23, z2, q01));
   const double r = z * q;
-  // f^2/2 = hh + hl with hh exact.
-  const double fh = detail::head26(f);
-  const double fl = f - fh;
-  const double hh = 0.5 * (fh * fh);
-  const double hl = fh * fl + 0.5 * (fl * fl);
-  const double tt = s * ((hh + hl) + r);                        // log(1+f) - f + f^2/2
+  // f^2/2 = hh + hl exactly: hh the rounded square halved, hl its exact error halved
+  // (so hh is also f^2/2 rounded to nearest).
+  const detail::DoubleDouble sq = detail::two_square(f);
+  const double hh = 0.5 * sq.hi;
+  const double hl = 0.5 * sq.lo;
+  const double tt = s * (hh + r);                               // log(1+f) - f + f^2/2
   // k*ln2_hi + f - hh summed exactly: Fast2Sum (|k*ln2_hi| >= |f| unless
   // k == 0), then Fast2Sum (|k*ln2_hi + f| >= f^2/2), then the small rest.
   const double a = kd * detail::kLn2Hi;
@@ -449,7 +444,7 @@ PSST_MATH_FN double log(double x) {
   const double e1 = (a - h1) + f;
   const double h = h1 - hh;
   const double e2 = (h1 - h) - hh;
-  double res = h + ((e1 + e2) + ((tt - hl) + kd * detail::kLn2Lo));
+  double res = h + ((e1 + e2) + PSST_MATH_FMA(kd, detail::kLn2Lo, tt - hl));
   res = detail::select(detail::mask_lt(0x1.fffffffffffffp1023, x), x, res);
   res = detail::select(detail::mask_sign(x), detail::nan_value(), res);  // x < 0 (and -0)
   res = detail::select(detail::mask_zero(x), -detail::inf_value(), res);  // +-0

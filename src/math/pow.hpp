@@ -1,5 +1,5 @@
 // psst/math/pow.hpp -- bit-reproducible x^y (the rules of functions.hpp apply:
-// IEEE + - * / only, no fma, no libm, no lookup table, no data-dependent branch).
+// IEEE + - * / and explicit fma only, no libm, no lookup table, no data-dependent branch).
 //
 // x^y = e^(y log|x|) with log|x| as a double-double of relative error < 2^-68
 // and y log|x| = p_hi + p_lo kept as a double-double, whose exponential is

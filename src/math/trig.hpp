@@ -1,5 +1,5 @@
 // psst/math/trig.hpp -- bit-reproducible sin and cos (the rules of
-// functions.hpp apply: IEEE + - * / and integer operations only, no fma, no
+// functions.hpp apply: IEEE + - * /, explicit fma and integer operations only, no
 // libm, no data-dependent branch).
 //
 // |x| = q pi/2 + r, |r| <= pi/4, r as a double-double, then a polynomial

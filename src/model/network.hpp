@@ -146,6 +146,7 @@ struct SimulationSpec {
   double record_every = 0.0;    // ms; 0 means every step
   double lastspike_initial = -1e9;  // ms; PSST uses -(duration + 1) or -9999999
   std::string precision = "double";  // the kernels' arithmetic: "double" (float64) or "single" (float32)
+  std::string math = "exact";        // "exact" (as written) or "fast" (graph rewrites, graph::MathMode)
   std::size_t instances = 0;    // an ensemble of this many copies of the network (0: not given, one; or the sweep's)
   SourceLocation where;
 };

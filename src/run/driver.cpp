@@ -92,6 +92,7 @@ StoredRun read_stored_run(const std::filesystem::path& out) {
   if (file.has_attribute("/", "precision")) stored.settings.precision = file.get_attribute_string("/", "precision");
   if (file.has_attribute("/", "instances"))  // an ensemble (written when it has more than one instance)
     stored.settings.instances = static_cast<std::size_t>(file.get_attribute_int64("/", "instances"));
+  if (file.has_attribute("/", "math")) stored.settings.math = file.get_attribute_string("/", "math");
   if (file.has_attribute("/", "overrides")) {
     stored.given = parse_overrides(file.get_attribute_string("/", "overrides"), out.string());
     stored.settings.sets = stored.given->sets;

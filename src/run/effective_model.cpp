@@ -43,6 +43,7 @@ std::string format_overrides(const RunOverrides& o) {
   if (o.seed) text += fmt::format("--seed {}\n", *o.seed);
   if (o.instances) text += fmt::format("--instances {}\n", *o.instances);
   if (o.precision) text += fmt::format("--precision {}\n", *o.precision);
+  if (o.math) text += fmt::format("--math {}\n", *o.math);
   if (o.record_every) text += fmt::format("--record-every {}\n", *o.record_every);
   return text;
 }
@@ -68,11 +69,13 @@ RunOverrides parse_overrides(const std::string& text, const std::string& file) {
       o.instances = number<std::size_t>(value, line, file);
     else if (option == "--precision")
       o.precision = value;
+    else if (option == "--math")
+      o.math = value;
     else if (option == "--record-every")
       o.record_every = number<double>(value, line, file);
     else
       throw UserError(fmt::format("'{}': attribute 'overrides' has the line '{}'; valid options are --set, --duration, "
-                                  "--dt, --method, --seed, --instances, --precision, --record-every (a newer psst may have written "
+                                  "--dt, --method, --seed, --instances, --precision, --math, --record-every (a newer psst may have written "
                                   "the file)",
                                   file, line));
   }

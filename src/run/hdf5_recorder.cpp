@@ -96,6 +96,7 @@ void Hdf5Recorder::write_attributes(const Simulation& simulation) {
   file.set_attribute("/", "steps", simulation.total_steps());
   file.set_attribute("/", "method", simulation.scheme().name);
   file.set_attribute("/", "precision", spec.simulation.precision);
+  file.set_attribute("/", "math", spec.simulation.math);
   file.set_attribute("/", "seed", static_cast<std::int64_t>(simulation.seed()));
   file.set_attribute("/", "backend", simulation.backend_name());
   file.set_attribute("/", "record_every", static_cast<double>(simulation.record_every_steps()) * simulation.dt());

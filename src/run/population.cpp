@@ -25,10 +25,11 @@ double physical_memory_bytes() {
 using backend::ElementType;
 using backend::KernelInput;
 
-graph::SystemOptions population_options(const std::vector<std::string>& synaptic_inputs, graph::Precision precision) {
+graph::SystemOptions population_options(const std::vector<std::string>& synaptic_inputs, const RunSettings& settings) {
   graph::SystemOptions options;
   options.external_names = synaptic_inputs;
-  options.precision = precision;
+  options.precision = settings.precision;
+  options.math = settings.math;
   return options;
 }
 }  // namespace
@@ -41,7 +42,7 @@ Population::Population(const model::PopulationSpec& spec, const PopulationPlan& 
       owned_{std::min(owned.begin, size_), std::min(owned.end, size_)},
       dt_(settings.dt),
       backend_(backend),
-      system_(spec, population_options(plan.synaptic_inputs, settings.precision)),
+      system_(spec, population_options(plan.synaptic_inputs, settings)),
       programs_(graph::build_population_kernels(
           system_, scheme, spec.has_refractoriness() ? graph::refractory_threshold(spec.threshold) : spec.threshold)),
       synaptic_inputs_(plan.synaptic_inputs),

@@ -27,6 +27,7 @@ struct RunSettings {
   std::uint64_t seed = 0;
   double lastspike_initial = -1e9;
   graph::Precision precision = graph::Precision::Double;  // the kernels' arithmetic (constants fold in it)
+  graph::MathMode math = graph::MathMode::Exact;           // [simulation] math: the graphs' rewrites
   const Ensemble* ensemble = nullptr;  // K instances (run/ensemble.hpp); null: one, with `seed`
 };
 

@@ -44,6 +44,7 @@ graph::SystemOptions synapse_options(const Population& pre, const Population& po
   options.external_names = pre_post_names(pre, post);
   options.require_state = false;
   options.precision = pre.system().precision();
+  options.math = pre.system().math();
   return options;
 }
 

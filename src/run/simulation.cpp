@@ -33,6 +33,7 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
   if (overrides.seed) sim.seed = *overrides.seed;
   if (overrides.record_every) sim.record_every = *overrides.record_every;
   if (overrides.precision) sim.precision = *overrides.precision;
+  if (overrides.math) sim.math = *overrides.math;
   // A bad value from the model file is reported at its [simulation] table; one from the command line, without.
   auto error = [&](bool from_command_line, const std::string& message) {
     return from_command_line || sim.where.line == 0 ? UserError(message) : UserError(sim.where, message);
@@ -50,6 +51,10 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
     throw error(overrides.precision.has_value(), fmt::format("the precision is \"{}\"; valid values are \"double\" "
                                                              "(float64, the default) and \"single\" (float32)",
                                                              sim.precision));
+  if (sim.math != "exact" && sim.math != "fast")
+    throw error(overrides.math.has_value(), fmt::format("math is \"{}\"; valid values are \"exact\" (every operation "
+                                                        "as written, the default) and \"fast\" (x / c as x * (1/c), "
+                                                        "a * b + c as fma(a, b, c))", sim.math));
   dt_ = sim.dt;
   seed_ = sim.seed;
   try {
@@ -86,7 +91,7 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
                           .precision = sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double});
   RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial,
                        sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double,
-                       ensemble_.get()};
+                       sim.math == "fast" ? graph::MathMode::Fast : graph::MathMode::Exact, ensemble_.get()};
   build(settings);
   spikes_.resize(populations_.size());
   gathered_spikes_.resize(populations_.size());

@@ -27,6 +27,7 @@ struct RunOverrides {
   std::optional<double> duration, dt, record_every;
   std::optional<std::string> method;
   std::optional<std::string> precision;  // "double" or "single"
+  std::optional<std::string> math;       // "exact" or "fast"
   std::optional<std::uint64_t> seed;
   std::optional<std::size_t> instances;  // --instances K: an ensemble (run/ensemble.hpp)
   std::vector<ParameterSetting> sets;  // --set POP.NAME=VALUE, applied to the spec in order

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "backend/reference/math_loops.hpp"
 #include "math/random.hpp"
 #include "model/error.hpp"
 
@@ -34,10 +35,6 @@ void flush_subnormal(double* d, const double* a, std::size_t n, bool single) {
 
 void select(double* d, const double* c, const double* a, const double* b, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) d[i] = c[i] != 0.0 ? a[i] : b[i];
-}
-
-void fused_multiply_add(double* d, const double* a, const double* b, const double* c, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) d[i] = graph::apply(Op::Fma, a[i], b[i], c[i]);
 }
 
 // The raw float64 values of the key table and the step counter (never rounded to float32).
@@ -94,22 +91,17 @@ class InterpretedKernel final : public Kernel {
           break;
         }
         case Op::Neg: unary<Op::Neg>(d, r(in.a), n); break;
-        case Op::Exp: unary<Op::Exp>(d, r(in.a), n); break;
-        case Op::Expm1: unary<Op::Expm1>(d, r(in.a), n); break;
-        case Op::Log: unary<Op::Log>(d, r(in.a), n); break;
         case Op::Sqrt: unary<Op::Sqrt>(d, r(in.a), n); break;
         case Op::Abs: unary<Op::Abs>(d, r(in.a), n); break;
-        case Op::Tanh: unary<Op::Tanh>(d, r(in.a), n); break;
-        case Op::Sin: unary<Op::Sin>(d, r(in.a), n); break;
-        case Op::Cos: unary<Op::Cos>(d, r(in.a), n); break;
         case Op::Floor: unary<Op::Floor>(d, r(in.a), n); break;
-        case Op::XOverExpm1: unary<Op::XOverExpm1>(d, r(in.a), n); break;
+        case Op::Exp: case Op::Expm1: case Op::Log: case Op::Tanh: case Op::Sin: case Op::Cos:
+        case Op::XOverExpm1: math_unary(in.op, d, r(in.a), n); break;  // fma clones, see math_loops.hpp
         case Op::Not: unary<Op::Not>(d, r(in.a), n); break;
         case Op::Add: binary<Op::Add>(d, r(in.a), r(in.b), n); break;
         case Op::Sub: binary<Op::Sub>(d, r(in.a), r(in.b), n); break;
         case Op::Mul: binary<Op::Mul>(d, r(in.a), r(in.b), n); break;
         case Op::Div: binary<Op::Div>(d, r(in.a), r(in.b), n); break;
-        case Op::Pow: binary<Op::Pow>(d, r(in.a), r(in.b), n); break;
+        case Op::Pow: math_pow(d, r(in.a), r(in.b), n); break;
         case Op::Min: binary<Op::Min>(d, r(in.a), r(in.b), n); break;
         case Op::Max: binary<Op::Max>(d, r(in.a), r(in.b), n); break;
         case Op::Less: binary<Op::Less>(d, r(in.a), r(in.b), n); break;
@@ -121,7 +113,7 @@ class InterpretedKernel final : public Kernel {
         case Op::And: binary<Op::And>(d, r(in.a), r(in.b), n); break;
         case Op::Or: binary<Op::Or>(d, r(in.a), r(in.b), n); break;
         case Op::Select: select(d, r(in.a), r(in.b), r(in.c), n); break;
-        case Op::Fma: fused_multiply_add(d, r(in.a), r(in.b), r(in.c), n); break;
+        case Op::Fma: math_fma(d, r(in.a), r(in.b), r(in.c), n); break;
         case Op::FlushSubnormal: flush_subnormal(d, r(in.a), n, single_); break;
         case Op::RandomUniform: case Op::RandomNormal: random_variates(in, args, d, first, n); break;
       }
