@@ -28,6 +28,7 @@ if [ "${PSST_SKIP_SANITIZERS:-0}" != 1 ]; then
   # ASan/UBSan by every other test of theirs (small models, primitives, resume).
   heavy='FlagshipModels\.LocustAntennalLobe/.reference.|FlagshipModels\.CobahhIsAsynchronousIrregular/.reference.'
   heavy+='|FlagshipModels\..*cuda-emulated|BackendEquality\..*(locustal|cobahh)_cuda_emulated'
+  heavy+='|FlagshipModels\.CubaLifIsAsynchronousIrregular/.reference.'  # 1 s of CUBA: 25 s interpreted in Release
   (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure --no-tests=error --timeout 2400 -j "$jobs" -E "${PSST_SANITIZE_EXCLUDE:-$heavy}")
 fi

@@ -432,7 +432,7 @@ class Reader {
       for (auto& [k, node] : table(*s, what + ".summed"))
         p.summed(std::string(k.str()), string(node, fmt::format("{}.summed.{}", what, k.str())), origin(node));
     if (auto* o = t.get("on_pre")) p.on_pre(string(*o, what + ".on_pre"), origin(*o));
-    if (auto* d = t.get("delay")) p.delay(number(*d, what + ".delay (ms)"));
+    if (auto* d = t.get("delay")) p.delay(value(*d, fmt::format("delay (ms) of projection '{}'", name), false));
   }
 
   void record_population(const std::string& population, const toml::table& t) {

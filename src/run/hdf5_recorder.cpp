@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "run/connectivity_output.hpp"
 #include "version.hpp"
 
 namespace psst::run {
@@ -69,6 +70,7 @@ Hdf5Recorder::Hdf5Recorder(Simulation& simulation, const std::filesystem::path& 
       file_(create_checked(simulation, path, overwrite)),
       last_flush_(std::chrono::steady_clock::now()) {
   write_attributes(simulation);
+  write_connectivity(simulation, file_ ? &*file_ : nullptr);  // a resumed run's file has it already
   open_monitors(simulation, nullptr);
 }
 
