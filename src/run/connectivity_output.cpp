@@ -1,5 +1,7 @@
 #include "run/connectivity_output.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace psst::run {
@@ -25,6 +27,14 @@ std::vector<std::int64_t> Projection::synapse_delay_steps() const {
     for (std::uint32_t k = offsets[g]; k < offsets[g + 1]; ++k)
       steps[synapses[k]] = delay_classes_[g % delay_classes_.size()];
   return steps;
+}
+
+backend::BufferHandle Projection::recordable(const std::string& name) const {
+  if (system_.is_state(name)) return buffer("x." + name);
+  if (parameters_.contains(name) && buffer("param." + name)->size() == size() &&
+      std::find(uniform_.begin(), uniform_.end(), name) == uniform_.end())
+    return buffer("param." + name);
+  return nullptr;
 }
 
 namespace {

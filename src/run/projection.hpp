@@ -52,6 +52,9 @@ class Projection {
   std::vector<std::string> parameter_names() const;
   std::vector<double> parameter_values(const std::string& name) const;
   std::vector<std::int64_t> synapse_delay_steps() const;
+  // The buffer of a synapse state variable or of a parameter given per synapse (one value
+  // per local synapse), for recording; nullptr for any other name.
+  backend::BufferHandle recordable(const std::string& name) const;
   Population& pre() { return *pre_; }
   Population& post() { return *post_; }
 

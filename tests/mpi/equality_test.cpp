@@ -166,7 +166,8 @@ TEST(MpiResume, CobahhSplitOnTwoThenThreeRanksThenOneProcessEqualsOneRun) {
 
 // Per-synapse delays (random, 31 classes at dt = 0.1 ms) on 1, 2 and 3 ranks, and a run
 // split with spikes of many delays in flight: every dataset (spikes, v, the connectivity
-// and each synapse's delay) equals the one-process run.
+// and each synapse's delay, a synapse variable and parameter of synapses held by
+// different ranks) equals the one-process run.
 constexpr const char* delay_model = R"toml(
 [simulation]
 duration = 60.0
@@ -188,9 +189,14 @@ initial = { v = { distribution = "uniform", low = -60.0, high = -45.0 }, ge = 0.
 pre = "cells[0:160]"
 post = "cells"
 connect = { rule = "probability", p = 0.1 }
-on_pre = "ge_post += w"
+equations = "dq/dt = -q / 5"
+initial = { q = 0.0 }
+on_pre = "ge_post += w; q += 1"
 parameters = { w = { distribution = "uniform", low = 0.5, high = 3.0 } }
 delay = { distribution = "uniform", low = 0.0, high = 3.0 }
+[record.excitatory]
+variables = ["q", "w"]
+synapses = [0, 2500, 1200, 1, 2900]
 [projections.inhibitory]
 pre = "cells[160:200]"
 post = "cells"
