@@ -77,7 +77,7 @@ post = "E"
 connect = { rule = "probability", p = 0.4 }
 parameters = { w = { distribution = "uniform", low = 0.05, high = 0.15 } }
 on_pre = "v_post += w"
-delay = 0.2
+delay = { distribution = "uniform", low = 0.1, high = 0.6 }  # per synapse: each instance draws its own
 
 [projections.rec]
 pre = "E"

@@ -236,6 +236,14 @@ const std::vector<BadModel> cases = {
      model("dV/dt = (I_ext - g * (V - E)) / C") +
          "[populations.cells.inputs.I_ext]\nsegments = [ { start = 1.0, end = 2.0, value = 1.0, neurons = [5] } ]\n",
      12, 1, "neuron index 5 is out of range; the population has 3 neurons (0 to 2)"},
+    {"input_segment_value_nan",
+     model("dV/dt = (I_ext - g * (V - E)) / C") +
+         "[populations.cells.inputs.I_ext]\nsegments = [ { start = 1.0, end = 2.0, value = nan } ]\n",
+     12, 1, "input 'I_ext' of population 'cells': segment [1, 2) has the value nan; inputs must be finite numbers"},
+    {"input_default_infinite",
+     model("dV/dt = (I_ext - g * (V - E)) / C") +
+         "[populations.cells.inputs.I_ext]\nsegments = [ { start = 1.0, end = 2.0, value = 1.0 } ]\ndefault = -inf\n",
+     12, 1, "input 'I_ext' of population 'cells': the default is -inf; inputs must be finite numbers"},
     {"missing_input_file",
      model("dV/dt = (I_ext - g * (V - E)) / C") + "[populations.cells.inputs.I_ext]\nfile = \"no_such_table.npy\"\n",
      12, 1, "input 'I_ext' of population 'cells': cannot open 'no_such_table.npy': No such file or directory"},
@@ -319,7 +327,7 @@ const std::vector<BadModel> cases = {
     {"record_empty_neuron_list", model() + "[record.cells]\nvariables = [\"V\"]\nneurons = []\n", 12, 1,
      "[record.cells]: 'neurons' is an empty list; list neuron indices (0 to 2) or write neurons = \"all\"", "run"},
     {"record_unknown_key", model() + "[record.cells]\nvariable = [\"V\"]\n", 13, 12,
-     "unknown key 'variable' in [record.cells]; valid keys are neurons, spikes, variables"},
+     "unknown key 'variable' in [record.cells]; valid keys are neurons, spikes, synapses, variables"},
 };
 
 // Every case; a [record] case also through `psst check`, which finds what `psst run` would.
@@ -407,6 +415,23 @@ TEST(ModelErrors, MissingInputFileIsNamedRelativeToTheModel) {
   EXPECT_NE(r.output.find("psst: models/net.toml:12:1: error: "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("cannot open 'models/tables/current.npy': No such file or directory"), std::string::npos)
       << r.output;
+}
+
+// A NaN in an input table is refused before the run (which would otherwise blow up
+// and advise a smaller dt), naming the table, the neuron and the step.
+TEST(ModelErrors, NonFiniteInputTableEntryIsNamedByNeuronAndStep) {
+  psst::test::TempDir dir;
+  std::ofstream(dir / "current.csv") << "1.0,2.0,3.0\n1.0,nan,3.0\n1.0,2.0,3.0\n";
+  std::ofstream(dir / "file.toml") << model("dV/dt = (I_ext - g * (V - E)) / C", params, "V = -65.0", "",
+                                            "duration = 0.3\ndt = 0.1")
+                                   << "[populations.cells.inputs.I_ext]\nfile = \"current.csv\"\n";
+  auto r = psst::test::run_command(fmt::format("cd '{}' && '{}' run -q file.toml -o out.h5", dir.path().string(), PSST_CLI));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_EQ(r.output.rfind("psst: file.toml:12:1: error: input 'I_ext' of population 'cells': table '", 0), 0u) << r.output;
+  EXPECT_NE(r.output.find("current.csv' holds nan at neuron 1, step 1; inputs must be finite numbers"),
+            std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("smaller time step"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.h5"));
 }
 
 }  // namespace

@@ -260,6 +260,16 @@ int check_command(const RunArguments& a) {
     fmt::print("    kernels: {} stage program(s), {} IR instructions{}\n", p->programs().stages.size(), instructions,
                p->has_threshold() ? ", threshold" : ", no threshold (no spikes)");
   }
+  for (const auto& p : simulation.projections()) {
+    const auto& delays = p->delay_classes();
+    fmt::print("  projection {}: {} -> {}, {} synapses, {:.1f} MiB ({:.1f} bytes per synapse)\n", p->name(),
+               p->pre().name(), p->post().name(), p->size(), p->bytes() / 1048576.0, p->bytes_per_synapse());
+    if (p->has_events())
+      fmt::print("    delay: {} step(s){}; queue of spikes in flight: {} steps\n",
+                 delays.size() == 1 ? fmt::format("{}", delays[0])
+                                    : fmt::format("{} to {}", delays.front(), delays.back()),
+                 delays.size() == 1 ? "" : fmt::format(" per synapse, {} distinct", delays.size()), p->ring_size());
+  }
   return 0;
 }
 

@@ -92,6 +92,8 @@ class Model:
         (``{"rule": "probability", "p": 0.5}``), a pair of index arrays ``(pre, post)``,
         or a ``(post, pre)`` matrix whose nonzero entries are synapses.
         ``summed`` maps a postsynaptic input name to a per-synapse expression.
+        ``delay`` (ms): a number, or per synapse an array (synapse order), ``{"file": ...}`` or a
+        distribution table such as ``{"distribution": "uniform", "low": 1.0, "high": 3.0}``.
         """
         self._built_in_python()
         self._projections.append(dict(name=name, pre=pre, post=post, connect=connect, equations=equations,

@@ -66,9 +66,13 @@ struct EventTarget {
 // The event-driven half of a projection, for deliver_events. Synapses are ordered by
 // (postsynaptic, presynaptic) neuron, each pair at most once: within a row of
 // post_offsets the events of a step are in ascending synapse order.
+// With per-synapse delays the queue holds groups g = neuron * delay_classes + class and
+// pre_offsets/outgoing list each group's synapses (ascending); the presynaptic neuron of
+// an event is g / delay_classes.
 struct EventProjection {
   EventQueueHandle queue;
-  BufferHandle pre_offsets, outgoing, post;     // Index: CSR of synapses by presynaptic neuron; post of each synapse
+  BufferHandle pre_offsets, outgoing, post;     // Index: CSR of synapses by group (presynaptic neuron); post of each synapse
+  std::uint32_t delay_classes = 1;
   BufferHandle post_offsets;                    // Index: CSR of synapses by postsynaptic neuron
   BufferHandle due_synapse, due_pre, due_post;  // Index, one per synapse: the events of a step, expanded
   std::vector<BufferHandle> values;             // Float64, one per synapse and target: the event kernel's outputs
@@ -131,7 +135,7 @@ class Backend {
   // Queues spikes of ascending presynaptic neurons, due at step `due_step`.
   virtual void queue_spikes(EventQueue& queue, std::int64_t due_step, std::span<const std::uint32_t> neurons) = 0;
   // Applies the events due at `step`: their synapses expanded in ascending (presynaptic
-  // neuron, synapse) order, the event kernel run over them (`scalars` as for launch), then
+  // neuron, synapse) order (each synapse at most once: a group is due at most once a step), the event kernel run over them (`scalars` as for launch), then
   // each target, in statement order, updated event by event in that order.
   virtual void deliver_events(EventProjection& projection, std::int64_t step, std::span<const double> scalars) = 0;
   // The queue's entries by ring position (checkpoints), and back.

@@ -134,7 +134,12 @@ ProjectionBuilder& ProjectionBuilder::on_pre(std::string_view statements, const 
 }
 
 ProjectionBuilder& ProjectionBuilder::delay(double ms) {
-  spec().delay = ms;
+  spec().delay = model::ValueSpec::constant(ms, spec().where);
+  return *this;
+}
+
+ProjectionBuilder& ProjectionBuilder::delay(model::ValueSpec per_synapse_ms) {
+  spec().delay = std::move(per_synapse_ms);
   return *this;
 }
 

@@ -70,6 +70,7 @@ class ProjectionBuilder {
                             const lang::TextOrigin& origin = {"<api>", 1, 1});
   ProjectionBuilder& on_pre(std::string_view statements, const lang::TextOrigin& origin = {"<api>", 1, 1});
   ProjectionBuilder& delay(double ms);
+  ProjectionBuilder& delay(model::ValueSpec per_synapse_ms);  // any per-synapse value form
   model::ProjectionSpec& spec() { return network_->projections[index_]; }
 
  private:

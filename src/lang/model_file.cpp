@@ -515,25 +515,31 @@ class Reader {
       for (auto& [k, node] : table(*s, what + ".summed"))
         p.summed(std::string(k.str()), string(node, fmt::format("{}.summed.{}", what, k.str())), origin(node));
     if (auto* o = t.get("on_pre")) p.on_pre(string(*o, what + ".on_pre"), origin(*o));
-    if (auto* d = t.get("delay")) p.delay(number(*d, what + ".delay (ms)"));
+    if (auto* d = t.get("delay")) p.delay(value(*d, fmt::format("delay (ms) of projection '{}'", name), false));
   }
 
   void record_population(const std::string& population, const toml::table& t) {
     const std::string what = fmt::format("[record.{}]", population);
-    check_keys(t, what, {"variables", "neurons", "spikes"});
+    check_keys(t, what, {"variables", "neurons", "synapses", "spikes"});
     std::vector<std::string> variables;
     if (auto* v = t.get("variables")) {
       if (!v->is_array()) throw UserError(where(*v), what + ".variables must be a list of names, e.g. [\"V\"]");
       for (auto& item : *v->as_array()) variables.push_back(string(item, what + ".variables entry"));
     }
+    // `neurons` of a population, `synapses` of a projection (global synapse indices).
+    if (t.get("neurons") && t.get("synapses"))
+      throw UserError(where(*t.get("synapses")), fmt::format("{} has both 'neurons' and 'synapses'; a population's "
+                                                              "table takes neurons, a projection's synapses", what));
+    const char* key = t.get("synapses") ? "synapses" : "neurons";
     std::optional<std::vector<std::size_t>> neurons;
-    if (auto* n = t.get("neurons")) {
+    if (auto* n = t.get(key)) {
       if (n->is_string() && *n->value<std::string>() == "all") {
       } else if (n->is_array()) {
         neurons.emplace();
-        for (auto& item : *n->as_array()) neurons->push_back(count(item, what + ".neurons entry"));
+        for (auto& item : *n->as_array()) neurons->push_back(count(item, fmt::format("{}.{} entry", what, key)));
       } else {
-        throw UserError(where(*n), fmt::format("{}.neurons must be \"all\" or a list of neuron indices", what));
+        throw UserError(where(*n), fmt::format("{}.{} must be \"all\" or a list of {} indices", what, key,
+                                               key == std::string("synapses") ? "synapse" : "neuron"));
       }
     }
     bool spikes = true;

@@ -125,7 +125,7 @@ struct ProjectionSpec {
   std::map<std::string, ValueSpec> initial;
   std::vector<SummedOutput> summed;
   std::vector<EventStatement> on_pre;      // event-driven coupling
-  double delay = 0.0;                      // ms, rounded to whole steps (at least one)
+  ValueSpec delay = ValueSpec::constant(0.0);  // ms, per projection or per synapse; rounded to whole steps (at least one)
   SourceLocation where;
 };
 

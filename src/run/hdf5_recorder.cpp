@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "run/connectivity_output.hpp"
 #include "version.hpp"
 
 namespace psst::run {
@@ -36,6 +37,10 @@ std::optional<io::Hdf5File> create_checked(const Simulation& simulation, const s
 
 void check_records(const Simulation& simulation) {
   for (const auto& record : simulation.spec().records) {
+    if (const Projection* projection = recorded_projection(simulation, record)) {
+      check_projection_record(simulation, record, *projection);
+      continue;
+    }
     const Population& population = *simulation.populations()[population_index(simulation, record)];
     if (record.neurons && record.neurons->empty())
       throw UserError(record.where, fmt::format("[record.{}]: 'neurons' is an empty list; list neuron indices (0 to "
@@ -70,6 +75,7 @@ Hdf5Recorder::Hdf5Recorder(Simulation& simulation, const std::filesystem::path& 
       file_(create_checked(simulation, path, overwrite)),
       last_flush_(std::chrono::steady_clock::now()) {
   write_attributes(simulation);
+  write_connectivity(simulation, file_ ? &*file_ : nullptr);  // a resumed run's file has it already
   open_monitors(simulation, nullptr);
 }
 
@@ -142,6 +148,10 @@ void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<st
   if (file_) time_ = std::make_unique<io::AppendableSeries>(series("/time", io::DataType::Float64, 0, resume_rows));
   std::vector<bool> spikes_recorded(simulation.populations().size(), false);
   for (const auto& record : spec.records) {
+    if (recorded_projection(simulation, record)) {
+      open_synapse_monitors(simulation, record, resume_rows);
+      continue;
+    }
     std::size_t p = population_index(simulation, record);
     const Population& population = *simulation.populations()[p];
     std::vector<std::size_t> neurons;  // within an instance

@@ -26,6 +26,11 @@ namespace psst::run {
 // variables that are not state variables, neuron indices out of range.
 void check_records(const Simulation& simulation);
 
+// The projection a [record.NAME] table names (no population has that name), or nullptr.
+const Projection* recorded_projection(const Simulation& simulation, const model::RecordSpec& record);
+// Checks a [record.PROJECTION] table: synapse indices, recordable variables.
+void check_projection_record(const Simulation& simulation, const model::RecordSpec& record, const Projection& projection);
+
 class Hdf5Recorder final : public StepObserver {
  public:
   // Checks the record specs (check_records), then creates the file (on the writer
@@ -70,6 +75,12 @@ class Hdf5Recorder final : public StepObserver {
   };
   void add_state_monitor(const Simulation& simulation, std::size_t population, const std::string& variable,
                          std::vector<std::size_t> neurons, std::optional<io::AppendableSeries> series);
+  // [record.PROJECTION]: a synapse variable of chosen synapses (global indices), each
+  // gathered by the rank that holds it (synapse_recording.cpp).
+  void add_synapse_monitor(const Simulation& simulation, const Projection& projection, const std::string& variable,
+                           std::vector<std::size_t> synapses, std::optional<io::AppendableSeries> series);
+  void open_synapse_monitors(const Simulation& simulation, const model::RecordSpec& record,
+                             const std::map<std::string, std::size_t>* resume_rows);
   // Downloads the staged samples of every rank and appends them to the file (collective).
   void drain(const Simulation& simulation, StateMonitor& monitor);
   struct SpikeMonitor {

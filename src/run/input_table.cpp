@@ -39,13 +39,26 @@ backend::InputSchedule make_input_schedule(const model::InputSpec& spec, const s
     if (static_cast<std::int64_t>(columns_) < steps)
       throw UserError(spec.where, fmt::format("{}: table '{}' has {} steps, the run needs at least {} (duration / dt)",
                                               what, spec.file, columns_, steps));
+    // A non-finite input would run and then be blamed on dt: refused here, by neuron and step.
+    for (std::size_t k = 0; k < table.values.size(); ++k)
+      if (!std::isfinite(table.values[k]))
+        throw UserError(spec.where, fmt::format("{}: table '{}' holds {} at {}step {}; inputs must be finite numbers",
+                                                what, spec.file, table.values[k],
+                                                rows_ == 1 ? "" : fmt::format("neuron {}, ", k / columns_),
+                                                k % columns_));
     schedule.table = std::move(table.values);
     return schedule;
   }
+  if (!std::isfinite(spec.default_value))
+    throw UserError(spec.where, fmt::format("{}: the default is {}; inputs must be finite numbers", what,
+                                            spec.default_value));
   for (const auto& segment : spec.segments) {
     if (!(segment.end > segment.start))
       throw UserError(spec.where, fmt::format("{}: segment [{}, {}) is empty; the end must be after the start", what,
                                               segment.start, segment.end));
+    if (!std::isfinite(segment.value))
+      throw UserError(spec.where, fmt::format("{}: segment [{}, {}) has the value {}; inputs must be finite numbers",
+                                              what, segment.start, segment.end, segment.value));
     for (std::size_t n : segment.neurons)
       if (n >= size)
         throw UserError(spec.where, fmt::format("{}: neuron index {} is out of range; the population has {} neurons "

@@ -100,6 +100,21 @@ std::size_t slice_size(std::size_t begin, std::size_t end, std::size_t size) {
   return last > begin ? last - begin : 0;
 }
 
+// The largest delay (ms) a projection's value form can give, where it is known before
+// the values are read or drawn: a number, a list's largest entry, a uniform's upper
+// bound; 0 otherwise (a file is checked when it is read, a normal has no bound).
+double largest_delay(const model::ValueSpec& delay) {
+  using Kind = model::ValueSpec::Kind;
+  if (delay.kind == Kind::Constant) return delay.value;
+  if (delay.kind == Kind::Uniform) return delay.high;
+  if (delay.kind == Kind::List && !delay.values.empty()) {
+    double largest = delay.values[0];
+    for (double d : delay.values) largest = std::isnan(d) ? d : std::max(largest, d);
+    return largest;
+  }
+  return 0.0;
+}
+
 // An ensemble of K instances has K times the synapses of one (block-diagonal).
 void check_projection_memory(const ProjectionSpec& projection, const NetworkSpec& spec, double dt, double memory,
                              std::size_t instances) {
@@ -131,15 +146,16 @@ void check_projection_memory(const ProjectionSpec& projection, const NetworkSpec
                                 "or smaller populations{}",
                                 projection.name, synapses, n_pre, n_post, in_instances, bytes / 1073741824.0,
                                 memory / 1073741824.0, instances > 1 ? " or fewer instances" : ""));
-  if (projection.on_pre.empty() || !(projection.delay >= 0.0) || !std::isfinite(projection.delay)) return;
-  const double ring = std::round(projection.delay / dt) + 2.0;  // delay + 1 steps, and one more for rounding
+  const double delay = largest_delay(projection.delay);
+  if (projection.on_pre.empty() || !(delay >= 0.0) || !std::isfinite(delay)) return;
+  const double ring = std::round(delay / dt) + 2.0;  // delay + 1 steps, and one more for rounding
   const double ring_bytes = ring * 32.0;
   if ((memory > 0 && ring_bytes > memory) || ring > 0x1p52)
     throw UserError(projection.where,
                     fmt::format("out of memory: the delay {} ms of projection '{}' is {:.4g} steps of dt = {} ms; its "
                                 "queue of spikes in flight needs about {:.3g} GiB, more than this machine's {:.3g} "
                                 "GiB; use a shorter delay or a larger dt",
-                                projection.delay, projection.name, ring - 2.0, dt, ring_bytes / 1073741824.0,
+                                delay, projection.name, ring - 2.0, dt, ring_bytes / 1073741824.0,
                                 memory / 1073741824.0));
 }
 

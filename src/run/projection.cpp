@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "run/ensemble.hpp"
+#include "run/synapse_delays.hpp"
 
 namespace psst::run {
 
@@ -125,7 +126,7 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
     for (std::size_t s = offsets[k]; s < offsets[k + 1]; ++s) index[s] = static_cast<double>(s - offsets[k]);
   backend.upload(*add_buffer("i", n), index);
   if (!system_.state_variables().empty() || !spec.summed.empty()) bind_stage_kernels(spec, scheme);
-  if (!on_pre_.empty()) set_up_events(spec, scheme);
+  if (!on_pre_.empty()) set_up_events(spec, scheme, settings);
 }
 
 void Projection::resolve_parameters(const model::ProjectionSpec& spec, const RunSettings& settings) {
@@ -230,7 +231,7 @@ void Projection::bind_post_offsets() {
   backend_.upload(*post_offsets_, as_indices(connectivity_.post_offsets));
 }
 
-void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::Scheme& scheme) {
+void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::Scheme& scheme, const RunSettings& settings) {
   // Targets are synapse variables or postsynaptic variables (X_post, += or -= only).
   using Operation = model::EventStatement::Operation;
   for (const auto& statement : on_pre_) {
@@ -246,17 +247,21 @@ void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::S
                                                    "only be changed with += or -=, since several synapses may "
                                                    "change it in the same step", name_, target));
   }
-  double steps = std::round(spec.delay / dt_);
-  if (!(spec.delay >= 0.0) || !std::isfinite(spec.delay))
-    throw UserError(spec.where, fmt::format("projection '{}': delay must be >= 0 ms, got {}", name_, spec.delay));
-  delay_steps_ = std::max<std::int64_t>(1, static_cast<std::int64_t>(steps));
   const std::size_t n = connectivity_.size();
+  std::vector<std::uint64_t> seeds;  // per instance: its delays are drawn as its single run draws them
+  for (std::size_t k = 0; k < instance_count(settings.ensemble); ++k)
+    seeds.push_back(instance_seed(settings.ensemble, k, settings.seed));
+  DelayClasses delays = build_delay_classes(spec, connectivity_, slice_.first, slice_.total, dt_, seeds);
+  delay_steps_ = delays.largest();
+  delay_classes_ = delays.steps;
   events_.queue = backend_.make_event_queue(ring_size());
-  backend_.upload(*add_buffer("conn.pre_offsets", pre_->size() + 1, ElementType::Index),
-                  as_indices(connectivity_.pre_offsets));
-  backend_.upload(*add_buffer("conn.outgoing", n, ElementType::Index), connectivity_.outgoing);
+  // Outgoing synapses by group (presynaptic neuron and delay class; by neuron for one delay).
+  backend_.upload(*add_buffer("conn.pre_offsets", delays.group_offsets.size(), ElementType::Index),
+                  delays.group_offsets);
+  backend_.upload(*add_buffer("conn.outgoing", n, ElementType::Index), delays.group_synapses);
   events_.pre_offsets = buffer("conn.pre_offsets");
   events_.outgoing = buffer("conn.outgoing");
+  events_.delay_classes = static_cast<std::uint32_t>(delays.count());
   events_.post = buffer("conn.post");
   bind_post_offsets();
   events_.post_offsets = post_offsets_;
@@ -389,12 +394,20 @@ std::vector<std::vector<std::uint32_t>> Projection::events_in_flight() const {
 void Projection::restore_events_in_flight(const std::vector<std::vector<std::uint32_t>>& ring) {
   if (ring.size() != ring_size())
     throw UserError(fmt::format("projection '{}': the checkpoint has a different delay", name_));
+  const std::size_t groups = pre_->size() * delay_classes_.size();
   for (const auto& due : ring)
-    for (std::uint32_t neuron : due)
-      if (neuron >= pre_->size())
+    for (std::uint32_t group : due)
+      if (group >= groups)
         throw UserError(fmt::format("projection '{}': the checkpoint has a spike of presynaptic neuron {}, of {}",
-                                    name_, neuron, pre_->size()));
+                                    name_, group / delay_classes_.size(), pre_->size()));
   if (events_.queue) backend_.upload_queue(*events_.queue, ring);
+}
+
+double Projection::bytes() const {
+  double total = 0.0;
+  for (const auto& [name, b] : buffers_)
+    total += static_cast<double>(b->size() * (b->type() == ElementType::Index ? 4 : 8));
+  return total;
 }
 
 double Projection::bytes_per_synapse() const {
@@ -418,7 +431,15 @@ void Projection::run_stage(std::size_t stage, double t) {
 void Projection::deliver(std::int64_t step, double t, const std::vector<std::uint32_t>& pre_spikes) {
   if (!event_kernel_) return;
   // Spikes of the step that ended at `step` (at (step - 1) dt) arrive delay steps later.
-  if (!pre_spikes.empty()) backend_.queue_spikes(*events_.queue, step - 1 + delay_steps_, pre_spikes);
+  // With several delay classes each spike is queued once per class, as its group.
+  const auto classes = static_cast<std::uint32_t>(delay_classes_.size());
+  if (!pre_spikes.empty() && classes == 1) backend_.queue_spikes(*events_.queue, step - 1 + delay_steps_, pre_spikes);
+  if (!pre_spikes.empty() && classes > 1)
+    for (std::uint32_t k = 0; k < classes; ++k) {
+      due_groups_.clear();
+      for (std::uint32_t neuron : pre_spikes) due_groups_.push_back(neuron * classes + k);
+      backend_.queue_spikes(*events_.queue, step - 1 + delay_classes_[k], due_groups_);
+    }
   backend_.deliver_events(events_, step, scalars(t));
 }
 

@@ -46,6 +46,17 @@ class Projection {
   const graph::EquationSystem& system() const { return system_; }
   // Bytes per synapse: indices, state (x, k, acc), contributions, per-synapse parameters.
   double bytes_per_synapse() const;
+  double bytes() const;  // every backend buffer of the projection (synapse arrays, offsets, event staging)
+  bool has_events() const { return event_kernel_ != nullptr; }
+  // For the output file, this process's synapses: the parameters' names, a parameter's
+  // values as the backend holds them (one entry when it is the same for all), and each
+  // synapse's delay in steps (empty without on_pre).
+  std::vector<std::string> parameter_names() const;
+  std::vector<double> parameter_values(const std::string& name) const;
+  std::vector<std::int64_t> synapse_delay_steps() const;
+  // The buffer of a synapse state variable or of a parameter given per synapse (one value
+  // per local synapse), for recording; nullptr for any other name.
+  backend::BufferHandle recordable(const std::string& name) const;
   Population& pre() { return *pre_; }
   Population& post() { return *post_; }
 
@@ -56,9 +67,11 @@ class Projection {
   // presynaptic neurons (timed (step - 1) dt) and applies the events due at `step`.
   void deliver(std::int64_t step, double t, const std::vector<std::uint32_t>& pre_spikes);
   std::vector<double> state(const std::string& variable) const;
-  std::int64_t delay_steps() const { return delay_steps_; }
+  std::int64_t delay_steps() const { return delay_steps_; }  // the largest delay
+  const std::vector<std::int64_t>& delay_classes() const { return delay_classes_; }  // distinct delays, ascending
   // What carries over between steps (for checkpoints): synapse state x.<var>, and the
-  // spikes in flight: presynaptic neurons (global indices) by ring position.
+  // spikes in flight: presynaptic neurons (global indices; with several delay classes
+  // neuron * classes + class) by ring position.
   std::vector<std::string> persistent_arrays() const;
   std::vector<double> download(const std::string& persistent) const;
   void upload(const std::string& persistent, const std::vector<double>& values);
@@ -76,7 +89,7 @@ class Projection {
   void resolve_parameters(const model::ProjectionSpec& spec, const RunSettings& settings);
   void bind_post_offsets();  // conn.post_offsets, once
   void bind_stage_kernels(const model::ProjectionSpec& spec, const graph::Scheme& scheme);
-  void set_up_events(const model::ProjectionSpec& spec, const graph::Scheme& scheme);
+  void set_up_events(const model::ProjectionSpec& spec, const graph::Scheme& scheme, const RunSettings& settings);
   backend::KernelInput input(const graph::Slot& slot, std::size_t stage, bool presynaptic) const;
   backend::KernelInput event_input(const graph::Slot& slot) const;
   // The slot (text form) of an external name such as V_pre or g_post.
@@ -115,7 +128,9 @@ class Projection {
 
   // Event-driven coupling.
   std::vector<model::EventStatement> on_pre_;
-  std::int64_t delay_steps_ = 1;
+  std::int64_t delay_steps_ = 1;                 // the largest delay: the ring has delay_steps_ + 1 steps
+  std::vector<std::int64_t> delay_classes_{1};   // distinct delays in steps, ascending
+  std::vector<std::uint32_t> due_groups_;        // scratch of deliver: a step's spikes as groups of one class
   std::unique_ptr<backend::BoundKernel> event_kernel_;
   backend::EventProjection events_;
 };

@@ -174,6 +174,74 @@ TEST(MpiResume, CobahhSplitOnTwoThenThreeRanksThenOneProcessEqualsOneRun) {
   split_across_rank_counts("cobahh.toml", 20.0, 45.0, 60.0);  // delayed spikes in flight at each cut
 }
 
+// Per-synapse delays (random, 31 classes at dt = 0.1 ms) on 1, 2 and 3 ranks, and a run
+// split with spikes of many delays in flight: every dataset (spikes, v, the connectivity
+// and each synapse's delay, a synapse variable and parameter of synapses held by
+// different ranks) equals the one-process run.
+constexpr const char* delay_model = R"toml(
+[simulation]
+duration = 60.0
+dt = 0.1
+method = "exponential_euler"
+seed = 3
+[populations.cells]
+size = 200
+threshold = "v > -50"
+reset = "v = -60"
+refractory = 2.0
+equations = """
+dv/dt = not_refractory * (ge + gi - (v + 49)) / 20
+dge/dt = -ge / 5
+dgi/dt = -gi / 10
+"""
+initial = { v = { distribution = "uniform", low = -60.0, high = -45.0 }, ge = 0.0, gi = 0.0 }
+[projections.excitatory]
+pre = "cells[0:160]"
+post = "cells"
+connect = { rule = "probability", p = 0.1 }
+equations = "dq/dt = -q / 5"
+initial = { q = 0.0 }
+on_pre = "ge_post += w; q += 1"
+parameters = { w = { distribution = "uniform", low = 0.5, high = 3.0 } }
+delay = { distribution = "uniform", low = 0.0, high = 3.0 }
+[record.excitatory]
+variables = ["q", "w"]
+synapses = [0, 2500, 1200, 1, 2900]
+[projections.inhibitory]
+pre = "cells[160:200]"
+post = "cells"
+connect = { rule = "probability", p = 0.1 }
+on_pre = "gi_post -= 6"
+delay = { distribution = "normal", mean = 1.5, std = 0.3 }
+[record.cells]
+variables = ["v"]
+)toml";
+
+TEST(MpiDelays, PerSynapseDelaysOnOneTwoAndThreeRanksAndSplitAcrossThem) {
+  PSST_REQUIRE_MPI();
+  TempDir dir;
+  std::ofstream(dir / "delays.toml") << delay_model;
+  const std::string m = (dir / "delays.toml").string();
+  const auto one = dir / "one.h5";
+  auto r = run_command(fmt::format("{} run {} -q -o {}", cli, m, one.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_GE(spike_count(one), 50u);
+  for (int ranks : {2, 3}) {
+    const auto many = dir / fmt::format("many{}.h5", ranks);
+    r = run_command(fmt::format("{} {} run {} -q -o {}", mpirun(ranks), cli, m, many.string()));
+    ASSERT_EQ(r.status, 0) << r.output;
+    expect_same_datasets(one, many);
+  }
+  const auto split = dir / "split.h5";
+  r = run_command(fmt::format("{} {} run {} -q --duration 21.3 -o {}", mpirun(2), cli, m, split.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_command(fmt::format("{} {} resume {} -q --until 40.7", mpirun(3), cli, split.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_command(fmt::format("{} resume {} -q --until 60", cli, split.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_datasets(one, split, false);
+}
+
 TEST(MpiResume, ThreeNeuronsSplitOnTwoThenThreeRanksThenOneProcessEqualsOneRun) {
   PSST_REQUIRE_MPI();
   split_across_rank_counts("psst_three_neurons.toml", 150.0, 400.0, 700.0);

@@ -120,17 +120,19 @@ void CudaBackend::deliver_events(EventProjection& p, std::int64_t step, std::spa
     queue.event_of_synapse = DeviceArray(s.device, std::max<std::size_t>(1, synapses) * sizeof(std::uint32_t));
     s.device->copy_to_device(queue.event_of_synapse.get(), none.data(), synapses * sizeof(std::uint32_t));
   }
-  // Ascending presynaptic neurons, each due once (one slot holds the spikes of one step).
+  // Ascending groups (presynaptic neurons, or neuron * delay classes + class), each due once
+  // (one slot holds the spikes of one step per class). Postsynaptic targets are applied
+  // row by row in synapse order (psst_apply_to_neurons), whatever the order of the events.
   std::sort(due.begin(), due.end());
   if (std::adjacent_find(due.begin(), due.end()) != due.end())
-    throw InternalError("a presynaptic neuron is due twice in one step of an event queue");
+    throw InternalError("a presynaptic neuron (group) is due twice in one step of an event queue");
   // Due neurons, then the first event of each and the total: events numbered on the host.
   const std::size_t m = due.size();
   std::vector<std::uint32_t>& staged = queue.staged;
   staged.assign(due.begin(), due.end());
   std::uint32_t events = 0;
   for (std::uint32_t neuron : due) {
-    if (neuron + 1 >= queue.pre_offsets.size()) throw InternalError("a due neuron outside the projection");
+    if (neuron + 1 >= queue.pre_offsets.size()) throw InternalError("a due neuron (group) outside the projection");
     staged.push_back(events);
     events += queue.pre_offsets[neuron + 1] - queue.pre_offsets[neuron];
   }
@@ -143,7 +145,8 @@ void CudaBackend::deliver_events(EventProjection& p, std::int64_t step, std::spa
   const DevicePointer due_synapse = device_pointer(*p.due_synapse, Index);
   s.run("psst_expand_events", events, due_neurons, due_starts, m, device_pointer(*p.pre_offsets, Index),
         device_pointer(*p.outgoing, Index), device_pointer(*p.post, Index), due_synapse,
-        device_pointer(*p.due_pre, Index), device_pointer(*p.due_post, Index), std::size_t{events});
+        device_pointer(*p.due_pre, Index), device_pointer(*p.due_post, Index), std::size_t{events},
+        std::uint32_t{p.delay_classes});
   // Right-hand sides of every event first (state at the step boundary), then the updates in order.
   p.kernel->launch(scalars, 0, events);
   const bool postsynaptic = std::any_of(p.targets.begin(), p.targets.end(), [](const auto& t) { return t.postsynaptic; });

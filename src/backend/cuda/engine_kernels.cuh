@@ -101,7 +101,8 @@ extern "C" __global__ void psst_compact(const std::uint32_t* flags, std::size_t 
 extern "C" __global__ void psst_expand_events(const std::uint32_t* due, const std::uint32_t* due_starts, std::size_t m,
                                               const std::uint32_t* pre_offsets, const std::uint32_t* outgoing,
                                               const std::uint32_t* post, std::uint32_t* due_synapse,
-                                              std::uint32_t* due_pre, std::uint32_t* due_post, std::size_t events) {
+                                              std::uint32_t* due_pre, std::uint32_t* due_post, std::size_t events,
+                                              std::uint32_t classes) {
   const std::size_t e = PSST_THREAD;
   if (e >= events) return;
   std::size_t lo = 0, hi = m;  // the last j with due_starts[j] <= e
@@ -109,10 +110,10 @@ extern "C" __global__ void psst_expand_events(const std::uint32_t* due, const st
     const std::size_t mid = lo + (hi - lo) / 2;
     if (due_starts[mid] <= e) lo = mid; else hi = mid;
   }
-  const std::uint32_t neuron = due[lo];
-  const std::uint32_t s = outgoing[pre_offsets[neuron] + static_cast<std::uint32_t>(e - due_starts[lo])];
+  const std::uint32_t group = due[lo];
+  const std::uint32_t s = outgoing[pre_offsets[group] + static_cast<std::uint32_t>(e - due_starts[lo])];
   due_synapse[e] = s;
-  due_pre[e] = neuron;
+  due_pre[e] = group / classes;
   due_post[e] = post[s];
 }
 

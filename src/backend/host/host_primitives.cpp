@@ -64,9 +64,10 @@ void HostBackend::queue_spikes(EventQueue& queue, std::int64_t due_step, std::sp
 void HostBackend::deliver_events(EventProjection& p, std::int64_t step, std::span<const double> scalars) {
   auto& due = dynamic_cast<HostEventQueue&>(*p.queue).ring.slot(step);
   if (due.empty()) return;
-  // Ascending presynaptic neurons (spikes of several steps could share a slot), then
-  // each neuron's outgoing synapses in ascending order.
+  // Ascending groups (spikes of several steps could share a slot), so ascending
+  // presynaptic neurons, then each group's synapses in ascending order.
   std::sort(due.begin(), due.end());
+  const std::uint32_t classes = p.delay_classes;
   const std::uint32_t* pre_offsets = host(*p.pre_offsets, Index).indices();
   const std::uint32_t* outgoing = host(*p.outgoing, Index).indices();
   const std::uint32_t* post = host(*p.post, Index).indices();
@@ -74,15 +75,24 @@ void HostBackend::deliver_events(EventProjection& p, std::int64_t step, std::spa
   std::uint32_t* due_pre = host(*p.due_pre, Index).indices();
   std::uint32_t* due_post = host(*p.due_post, Index).indices();
   std::size_t events = 0;
-  for (std::uint32_t neuron : due)
-    for (std::uint32_t k = pre_offsets[neuron]; k < pre_offsets[neuron + 1]; ++k) {
+  for (std::size_t d = 0; d < due.size(); ++d) {
+    const std::uint32_t group = due[d], neuron = group / classes;
+    const std::size_t first_of_neuron = events;
+    for (std::uint32_t k = pre_offsets[group]; k < pre_offsets[group + 1]; ++k) {
       if (events >= p.due_synapse->size()) throw InternalError("more events in one step than synapses");
       const std::uint32_t s = outgoing[k];
       due_synapse[events] = s;
       due_pre[events] = neuron;
-      due_post[events] = post[s];
       ++events;
     }
+    // Several delay classes of one neuron due together: their synapses merged into ascending order.
+    if (classes > 1 && d > 0 && due[d - 1] / classes == neuron) {
+      std::size_t begin = first_of_neuron;
+      while (begin > 0 && due_pre[begin - 1] == neuron) --begin;
+      std::sort(due_synapse + begin, due_synapse + events);
+    }
+  }
+  for (std::size_t e = 0; e < events; ++e) due_post[e] = post[due_synapse[e]];
   due.clear();
   if (events == 0) return;
   // Right-hand sides of every event first (state at the step boundary), then the updates in order.
