@@ -327,7 +327,7 @@ const std::vector<BadModel> cases = {
     {"record_empty_neuron_list", model() + "[record.cells]\nvariables = [\"V\"]\nneurons = []\n", 12, 1,
      "[record.cells]: 'neurons' is an empty list; list neuron indices (0 to 2) or write neurons = \"all\"", "run"},
     {"record_unknown_key", model() + "[record.cells]\nvariable = [\"V\"]\n", 13, 12,
-     "unknown key 'variable' in [record.cells]; valid keys are neurons, spikes, synapses, variables"},
+     "unknown key 'variable' in [record.cells]; valid keys are neurons, rate_bin, spikes, synapses, variables"},
 };
 
 // Every case; a [record] case also through `psst check`, which finds what `psst run` would.

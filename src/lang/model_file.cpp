@@ -520,7 +520,7 @@ class Reader {
 
   void record_population(const std::string& population, const toml::table& t) {
     const std::string what = fmt::format("[record.{}]", population);
-    check_keys(t, what, {"variables", "neurons", "synapses", "spikes"});
+    check_keys(t, what, {"variables", "neurons", "synapses", "spikes", "rate_bin"});
     std::vector<std::string> variables;
     if (auto* v = t.get("variables")) {
       if (!v->is_array()) throw UserError(where(*v), what + ".variables must be a list of names, e.g. [\"V\"]");
@@ -547,8 +547,16 @@ class Reader {
       if (!s->is_boolean()) throw UserError(where(*s), what + ".spikes must be true or false");
       spikes = *s->value<bool>();
     }
+    double rate_bin = 0.0;
+    if (auto* r = t.get("rate_bin")) {
+      rate_bin = number(*r, what + ".rate_bin (ms)");
+      if (!(rate_bin > 0.0) || !std::isfinite(rate_bin))
+        throw UserError(where(*r), fmt::format("{}.rate_bin = {} ms: the bin width must be a positive number of ms "
+                                               "(a whole number of time steps dt)", what, rate_bin));
+    }
     builder_.record(population, std::move(variables), std::move(neurons), spikes);
     builder_.spec().records.back().where = where(t);
+    builder_.spec().records.back().rate_bin = rate_bin;
   }
 
   const std::string& text_;

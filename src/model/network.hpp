@@ -135,6 +135,7 @@ struct RecordSpec {
   std::vector<std::string> variables;
   std::optional<std::vector<std::size_t>> neurons;  // nullopt: all
   bool spikes = true;
+  double rate_bin = 0.0;  // ms: spike counts per bin of this width; 0: none
   SourceLocation where;
 };
 

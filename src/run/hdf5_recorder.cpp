@@ -38,10 +38,14 @@ std::optional<io::Hdf5File> create_checked(const Simulation& simulation, const s
 void check_records(const Simulation& simulation) {
   for (const auto& record : simulation.spec().records) {
     if (const Projection* projection = recorded_projection(simulation, record)) {
+      if (record.rate_bin > 0.0)
+        throw UserError(record.where, fmt::format("[record.{}]: rate_bin counts a population's spikes; '{}' is a "
+                                                  "projection", record.population, record.population));
       check_projection_record(simulation, record, *projection);
       continue;
     }
     const Population& population = *simulation.populations()[population_index(simulation, record)];
+    check_rate_record(simulation, record, population);
     if (record.neurons && record.neurons->empty())
       throw UserError(record.where, fmt::format("[record.{}]: 'neurons' is an empty list; list neuron indices (0 to "
                                                 "{}) or write neurons = \"all\"",
@@ -61,6 +65,16 @@ void check_records(const Simulation& simulation) {
       if (!population.system().is_state(variable)) {
         std::string names;
         for (const auto& v : population.system().state_variables()) names += (names.empty() ? "" : ", ") + v;
+        const auto& definitions = population.system().definitions();
+        // Definitions and summed inputs are not kept between steps: not recordable (yet).
+        const char* kind = std::count(definitions.begin(), definitions.end(), variable) > 0
+                               ? "a definition (an intermediate expression)"
+                           : population.system().is_external(variable) ? "a summed synaptic input or an input"
+                                                                       : nullptr;
+        if (kind)
+          throw UserError(record.where, fmt::format("[record.{}]: '{}' of population '{}' is {}, which psst cannot "
+                                                    "record; recordable variables (state variables): {}",
+                                                    record.population, variable, population.name(), kind, names));
         throw UserError(record.where, fmt::format("[record.{}]: '{}' is not a state variable of population '{}'; "
                                                   "recordable variables: {}",
                                                   record.population, variable, population.name(), names));
@@ -183,6 +197,7 @@ void Hdf5Recorder::open_monitors(const Simulation& simulation, const std::map<st
       if (instances > 1)
         spikes_.back().instance = series(group + "/spikes/instance", io::DataType::Int64, 0, resume_rows);
     }
+    if (file_ && record.rate_bin > 0.0) open_rate_monitor(simulation, p, record, resume_rows);
   }
 }
 
@@ -194,6 +209,13 @@ std::map<std::string, std::size_t> Hdf5Recorder::rows() const {
     rows[m.index.dataset_path()] = m.index.rows_written();
     rows[m.time.dataset_path()] = m.time.rows_written();
     if (m.instance) rows[m.instance->dataset_path()] = m.instance->rows_written();
+  }
+  for (const auto& m : rates_) {
+    rows[m.count.dataset_path()] = m.count.rows_written();
+    rows[m.time.dataset_path()] = m.time.rows_written();
+    // The bin in progress (a checkpoint may fall within a bin): its counts so far.
+    for (std::size_t k = 0; k < m.counts.size(); ++k)
+      rows[fmt::format("{}#partial{}", m.count.dataset_path(), k)] = static_cast<std::size_t>(m.counts[k]);
   }
   return rows;
 }
@@ -273,6 +295,7 @@ void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step,
       monitor.time.append_value(spike_time);
     }
   }
+  count_rates(simulation, step, spikes);
   if (step % simulation.record_every_steps() == 0) sample(simulation);
   // Bound what a crash can lose: flush at least every 10 s of wall time.
   // (The rows drained so far; staged samples are drained by every rank together.)

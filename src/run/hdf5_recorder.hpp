@@ -25,6 +25,8 @@ namespace psst::run {
 // Checks the [record] tables against the simulation: unknown populations,
 // variables that are not state variables, neuron indices out of range.
 void check_records(const Simulation& simulation);
+// A [record.POP] rate_bin: a population with a threshold, a whole number of steps.
+void check_rate_record(const Simulation& simulation, const model::RecordSpec& record, const Population& population);
 
 // The projection a [record.NAME] table names (no population has that name), or nullptr.
 const Projection* recorded_projection(const Simulation& simulation, const model::RecordSpec& record);
@@ -88,6 +90,18 @@ class Hdf5Recorder final : public StepObserver {
     io::AppendableSeries index, time;
     std::optional<io::AppendableSeries> instance;  // an ensemble's: index is then within the instance
   };
+  // rate_bin: the spikes of the whole population (of each instance) counted per bin of
+  // bin_steps steps, a row written when a bin is complete (rate_recording.cpp).
+  struct RateMonitor {
+    std::size_t population = 0;
+    std::int64_t bin_steps = 1;
+    std::vector<std::int64_t> counts;  // of the bin in progress, per instance
+    io::AppendableSeries count, time;
+  };
+  void open_rate_monitor(const Simulation& simulation, std::size_t population, const model::RecordSpec& record,
+                         const std::map<std::string, std::size_t>* resume_rows);
+  void count_rates(const Simulation& simulation, std::int64_t step,
+                   const std::vector<std::vector<std::size_t>>& spikes);
   void sample(const Simulation& simulation);
   void write_attributes(const Simulation& simulation);
   // Creates (or, when resuming, reopens and truncates) the series of every monitor.
@@ -102,6 +116,7 @@ class Hdf5Recorder final : public StepObserver {
   std::unique_ptr<io::AppendableSeries> time_;
   std::vector<StateMonitor> states_;
   std::vector<SpikeMonitor> spikes_;
+  std::vector<RateMonitor> rates_;
   std::chrono::steady_clock::time_point last_flush_;
   bool resuming_ = false;
 };
