@@ -87,6 +87,33 @@ rate_bin = 1.0
   EXPECT_NE(first, second);
 }
 
+// A run of 2.2 ms ends within its fifth bin; `psst resume --until 5.0` continues
+// that bin from its counts at the checkpoint: the same file as one run of 5.0 ms.
+TEST_P(RecordRate, ABinCutByACheckpointContinuesOnResume) {
+  const std::string model = R"toml(
+[simulation]
+duration = {}
+dt = 0.1
+[populations.src]
+size = 3
+spike_times = {{ times = [0.0, 0.4, 0.5, 0.5, 0.9, 1.9, 2.0, 2.1, 2.3, 2.4, 3.0, 4.9], indices = [0, 1, 2, 0, 1, 2, 0, 0, 1, 2, 1, 0] }}
+[record.src]
+rate_bin = 0.5
+)toml";
+  psst::test::TempDir whole, split;
+  ASSERT_EQ(run_model(whole, fmt::format(fmt::runtime(model), 5.0), GetParam()).status, 0);
+  ASSERT_EQ(run_model(split, fmt::format(fmt::runtime(model), 2.2), GetParam()).status, 0);
+  auto r = psst::test::run_command(fmt::format("cd '{}' && '{}' resume out.h5 -q --backend {} --until 5.0 2>&1",
+                                               split.path().string(), PSST_CLI, GetParam()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto a = psst::io::Hdf5File::open_read_only(whole / "out.h5");
+  auto b = psst::io::Hdf5File::open_read_only(split / "out.h5");
+  const std::vector<std::int64_t> expected{2, 3, 0, 1, 4, 0, 1, 0, 0, 1};
+  EXPECT_EQ(a.read_vector_int64("/populations/src/rate/count"), expected);
+  EXPECT_EQ(b.read_vector_int64("/populations/src/rate/count"), expected);
+  EXPECT_EQ(a.read_vector_double("/populations/src/rate/time"), b.read_vector_double("/populations/src/rate/time"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RecordRate, ::testing::ValuesIn(psst::test::backends()), psst::test::BackendName{});
 
 std::string error_of(const std::string& record) {
