@@ -78,7 +78,7 @@ void add_backend_options(CLI::App* command, RunArguments& a) {
 void add_model_overrides(CLI::App* command, RunArguments& a) {
   command->add_option("--duration", a.duration, "simulated time in ms (overrides the model file)");
   command->add_option("--dt", a.dt, "time step in ms (overrides the model file)");
-  command->add_option("--method", a.method, "integration method: euler, rk2, rk4, exponential_euler");
+  command->add_option("--method", a.method, "integration method: euler, heun, rk2, rk4, exponential_euler (euler and heun integrate white noise)");
   command->add_option("--seed", a.seed_text, "random seed (jitter, random parameters): a non-negative integer");
   command->add_option("--instances", a.instances,
                       "an ensemble of K independent instances of the network in one run; instance k has seed S + k "
@@ -318,7 +318,7 @@ int main(int argc, char** argv) {
   add_model_overrides(check, args);
   auto* codegen = app.add_subcommand("codegen", "print the C++ source of every kernel of a model (cpu backend)");
   codegen->add_option("model", args.model, "model file (TOML)")->required();
-  codegen->add_option("--method", args.method, "integration method: euler, rk2, rk4, exponential_euler");
+  codegen->add_option("--method", args.method, "integration method: euler, heun, rk2, rk4, exponential_euler (euler and heun integrate white noise)");
   codegen->add_option("--precision", args.precision, "double or single, as for psst run");
   codegen->add_option("--math", args.math, "exact or fast, as for psst run: shows the rewritten kernels");
   codegen->add_option("--set", args.sets, "POP.NAME=VALUE, as for psst run");
