@@ -9,9 +9,10 @@
 // values given by --set: everything drawn at set-up (connectivity, jitter,
 // random values, Poisson uniforms) is drawn with a CounterRandom seeded
 // instance_seed(k) and the instance-local element index, and kernels read the
-// instance-local index i and size N. Draws made inside kernels (noise) must be
-// keyed the same way: by instance_seed(k) and the local index (see
-// docs/architecture.md, "Ensembles").
+// instance-local index i and size N. Draws made inside kernels (rand, randn, xi,
+// Poisson) are keyed the same way: the key table holds one key per instance
+// (Population::set_up_random_key) and math::kernel_random_site maps element e to
+// its instance's key and local index.
 #include <cstdint>
 #include <optional>
 #include <string>
