@@ -7,7 +7,7 @@
 //
 // Instance k is, bit for bit, the single run with seed S + k and its swept
 // values given by --set: everything drawn at set-up (connectivity, jitter,
-// random values, Poisson uniforms) is drawn with a CounterRandom seeded
+// random values, delays) is drawn with a CounterRandom seeded
 // instance_seed(k) and the instance-local element index, and kernels read the
 // instance-local index i and size N. Draws made inside kernels (rand, randn, xi,
 // Poisson) are keyed the same way: the key table holds one key per instance
