@@ -147,7 +147,8 @@ void Projection::resolve_parameters(const model::ProjectionSpec& spec, const Run
     return instances == 1 ? per_instance.front() : join_instances(per_instance, offsets);
   };
   // Parameters: per projection (broadcast) or per synapse; a connectivity matrix may supply one.
-  for (const auto& [name, value] : instance_spec(settings.ensemble, 0, spec).parameters) {
+  for (const auto& [parameter, value] : instance_spec(settings.ensemble, 0, spec).parameters) {
+    const std::string& name = parameter;  // a structured binding: lambdas cannot capture it before clang 16
     const std::string what = fmt::format("parameter '{}' of projection '{}'", name, name_);
     if (value.kind == model::ValueSpec::Kind::Expression)
       throw UserError(value.where, fmt::format("{}: expressions are not supported for synapse parameters; give a "
