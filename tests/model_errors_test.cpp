@@ -319,7 +319,7 @@ const std::vector<BadModel> cases = {
     {"record_unknown_population", model() + "[record.cortex]\nvariables = [\"V\"]\n", 12, 1,
      "[record.cortex]: there is no population 'cortex'; the populations are cells", "run"},
     {"record_unknown_variable", model() + "[record.cells]\nvariables = [\"U\"]\n", 12, 1,
-     "[record.cells]: 'U' is not a state variable of population 'cells'; recordable variables: V", "run"},
+     "[record.cells]: population 'cells' has no variable 'U'; recordable are its state variables: V", "run"},
     {"record_variable_twice", model() + "[record.cells]\nvariables = [\"V\", \"V\"]\n", 12, 1,
      "[record.cells]: 'V' is listed twice in 'variables'", "run"},
     {"record_neuron_out_of_range", model() + "[record.cells]\nvariables = [\"V\"]\nneurons = [0, 7]\n", 12, 1,

@@ -148,10 +148,10 @@ TEST(RecordRateErrors, NamedWithTheValidChoices) {
   EXPECT_NE(error_of("[record.dst]\nrate_bin = 0.5").find("has no threshold"), std::string::npos);
   EXPECT_NE(error_of("[record.p]\nrate_bin = 0.5").find("is a projection"), std::string::npos);
   EXPECT_NE(error_of("[record.src]\nrate_bin = -1").find("must be a positive number"), std::string::npos);
-  // Definitions are not recordable (yet): said so, with what is.
-  EXPECT_NE(error_of("[record.dst]\nvariables = [\"h\"]")
-                .find("'h' of population 'dst' is a definition (an intermediate expression), which psst cannot record; "
-                      "recordable variables (state variables): g"),
+  // An unknown variable: said so, with what is recordable (definitions too).
+  EXPECT_NE(error_of("[record.dst]\nvariables = [\"q\"]")
+                .find("[record.dst]: population 'dst' has no variable 'q'; recordable are its state variables: g; "
+                      "definitions: h"),
             std::string::npos);
 }
 

@@ -373,6 +373,34 @@ Program build_expression_program(const EquationSystem& system, const model::Expr
   return g.lower();
 }
 
+Program build_definition_program(const EquationSystem& system, const std::vector<std::string>& definitions) {
+  KernelSpec spec{&system, nullptr, [](const std::string& n) { return "syn." + n; }, {}, {}};
+  StageGraph g = new_stage_graph(system, system.population() + "_observe");
+  SlotTable slots(g.slots);
+  // The leaves of the first stage of a step (stage state = x), so the same nodes.
+  EquationSystem::Builder builder(system, g.graph, [&](const std::string& leaf) {
+    if (system.is_state(leaf)) return g.graph.input(slots("x." + leaf));
+    return common_leaf(spec, g.graph, slots, leaf);
+  });
+  for (const auto& name : definitions)
+    add_output(g, "observe." + name, builder.expression(*model::Expr::make_name(name, {})));
+  return g.lower();
+}
+
+Program build_summed_program(const KernelSpec& spec, const std::string& name) {
+  StageGraph g = build_stage_graph(spec, 0);
+  // Only the summed outputs: lowering keeps just the nodes they reach.
+  std::vector<std::pair<NodeId, int>> outputs;
+  std::vector<std::string> names;
+  for (const auto& [node, slot] : g.outputs) {
+    const std::string& output = g.output_names[static_cast<std::size_t>(slot)];
+    if (!output.starts_with("summed.")) continue;
+    outputs.emplace_back(node, static_cast<int>(names.size()));
+    names.push_back(output);
+  }
+  return lower(g.graph, name, g.slots, names, outputs);
+}
+
 std::vector<SynapseStagePrograms> build_synapse_kernels(const KernelSpec& spec) {
   std::vector<SynapseStagePrograms> stages;
   for (std::size_t s = 0; s < stage_count(*spec.scheme); ++s) stages.push_back(hoist_presynaptic(build_stage_graph(spec, s), spec));

@@ -74,6 +74,15 @@ PopulationKernels build_population_kernels(const EquationSystem& system, const S
 // One expression per element ("value"), e.g. an initial value.
 Program build_expression_program(const EquationSystem& system, const model::Expr& expr, const std::string& name);
 
+// Observation (recording what is not state, docs/output.md): kernels that evaluate,
+// from the state x at a step boundary, what the first stage of the next step sees,
+// writing no state. The named definitions of a population, outputs "observe.<name>";
+// synaptic inputs are read from "syn.<name>", inputs from "input.<name>".
+Program build_definition_program(const EquationSystem& system, const std::vector<std::string>& definitions);
+// A projection's summed contributions (spec.stage_outputs) exactly as its first stage
+// computes them, over synapses (nothing hoisted: the same operations, the same bits).
+Program build_summed_program(const KernelSpec& spec, const std::string& name);
+
 // Per stage, a synapse kernel and the presynaptic kernel it needs: every
 // subexpression that depends only on the presynaptic neuron (e.g. a transmitter
 // concentration T(V_pre)) is hoisted into the presynaptic kernel, computed once

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "run/connectivity_output.hpp"
 #include "version.hpp"
@@ -62,22 +63,22 @@ void check_records(const Simulation& simulation) {
       if (std::count(record.variables.begin(), record.variables.begin() + static_cast<std::ptrdiff_t>(k), variable))
         throw UserError(record.where, fmt::format("[record.{}]: '{}' is listed twice in 'variables'",
                                                   record.population, variable));
-      if (!population.system().is_state(variable)) {
-        std::string names;
-        for (const auto& v : population.system().state_variables()) names += (names.empty() ? "" : ", ") + v;
-        const auto& definitions = population.system().definitions();
-        // Definitions and summed inputs are not kept between steps: not recordable (yet).
-        const char* kind = std::count(definitions.begin(), definitions.end(), variable) > 0
-                               ? "a definition (an intermediate expression)"
-                           : population.system().is_external(variable) ? "a summed synaptic input or an input"
-                                                                       : nullptr;
-        if (kind)
-          throw UserError(record.where, fmt::format("[record.{}]: '{}' of population '{}' is {}, which psst cannot "
-                                                    "record; recordable variables (state variables): {}",
-                                                    record.population, variable, population.name(), kind, names));
-        throw UserError(record.where, fmt::format("[record.{}]: '{}' is not a state variable of population '{}'; "
-                                                  "recordable variables: {}",
-                                                  record.population, variable, population.name(), names));
+      const auto& system = population.system();
+      const auto& definitions = system.definitions();
+      // State variables, definitions and summed synaptic inputs (the last two evaluated at
+      // each sample time: Simulation::observe).
+      if (!system.is_state(variable) && !system.is_external(variable) &&
+          std::count(definitions.begin(), definitions.end(), variable) == 0) {
+        std::string names = fmt::format("state variables: {}", fmt::join(system.state_variables(), ", "));
+        if (!definitions.empty()) names += fmt::format("; definitions: {}", fmt::join(definitions, ", "));
+        if (!system.external_names().empty())
+          names += fmt::format("; summed synaptic inputs: {}", fmt::join(system.external_names(), ", "));
+        const auto& inputs = system.inputs();
+        const bool input = std::count(inputs.begin(), inputs.end(), variable) > 0;
+        const std::string what = input ? fmt::format("'{}' of population '{}' is an input table, which psst does not "
+                                                     "record", variable, population.name())
+                                       : fmt::format("population '{}' has no variable '{}'", population.name(), variable);
+        throw UserError(record.where, fmt::format("[record.{}]: {}; recordable are its {}", record.population, what, names));
       }
     }
   }
@@ -227,7 +228,7 @@ void Hdf5Recorder::add_state_monitor(const Simulation& simulation, std::size_t p
   m.population = population;
   m.variable = variable;
   m.series = std::move(series);
-  m.buffer = simulation.populations()[population]->buffer("x." + variable);
+  m.buffer = simulation.populations()[population]->recorded_buffer(variable);
   // Which rank owns each recorded neuron, and where it is in that rank's list.
   const auto& partition = simulation.partition();
   const int rank = simulation.communicator().rank();
@@ -253,6 +254,7 @@ void Hdf5Recorder::add_state_monitor(const Simulation& simulation, std::size_t p
 
 void Hdf5Recorder::sample(const Simulation& simulation) {
   if (time_) time_->append_value(simulation.time());
+  if (!states_.empty()) simulation.observe();  // recorded definitions and synaptic inputs, if any
   for (auto& monitor : states_) {
     if (monitor.local_count > 0)
       backend_.gather(*monitor.buffer, *monitor.local, *monitor.staging, monitor.staged * monitor.local_count);

@@ -101,7 +101,8 @@ void Population::set_up_spike_handling(const model::PopulationSpec& spec, const 
           throw UserError(spec.refractory->where, fmt::format("{} is {} ms; it must be >= 0 ms", what, ms));
       buffers_.set(graph::refractory_period_slot, backend_.allocate_with(period));
     }
-    refractory_kernel_ = bind(graph::build_refractory_program(system_, spec.refractory_condition), 0);
+    refractory_program_ = graph::build_refractory_program(system_, spec.refractory_condition);
+    refractory_kernel_ = bind(*refractory_program_, 0);
   }
   resets_state_ = !spec.reset.empty();
   if (resets_state_ || refractory_condition_)

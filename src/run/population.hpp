@@ -7,6 +7,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,22 @@ class Population {
     return buffer(persistent == "spiking" ? "spiking.previous" : persistent);
   }
   const Values& parameter(const std::string& name) const { return parameters_.at(name); }
+
+  // Observation (population_observation.cpp; recording what is not state, docs/output.md):
+  // the recorded definitions and synaptic inputs as the first stage of the next step
+  // would see them, evaluated from the state now into scratch buffers; no state is
+  // written. Set up before the backend is finalised, with names of this population.
+  void set_up_observation(const std::vector<std::string>& definitions,
+                          const std::vector<std::string>& synaptic_inputs);
+  // The synaptic inputs observed (recorded, or read by the recorded definitions): the
+  // projections sum into "observe.syn.<name>" (Projection::observe) after begin_observation().
+  const std::vector<std::string>& observed_synaptic_inputs() const { return observed_inputs_; }
+  bool observes() const { return !observed_inputs_.empty() || definition_kernel_ != nullptr; }
+  void begin_observation();  // zeroes the observed synaptic inputs
+  // The definitions at t_n = n dt, step n's first stage: its inputs, refractoriness, draws.
+  void observe(std::int64_t n, double t);
+  // The buffer a recorded variable is read from: x.<name>, or its observation.
+  const backend::BufferHandle& recorded_buffer(const std::string& name) const;
   double bytes() const;  // of its backend arrays
 
  private:
@@ -128,6 +145,11 @@ class Population {
   // Reset and refractoriness (graph/spike_kernels.hpp): null where the population has none.
   void set_up_spike_handling(const model::PopulationSpec& spec, const RunSettings& settings);
   std::unique_ptr<backend::BoundKernel> refractory_kernel_, reset_kernel_;
+  std::optional<graph::Program> refractory_program_;
+  // Observation: the definitions' kernel, and the inputs it reads sampled at step n.
+  std::vector<std::string> observed_inputs_;
+  std::unique_ptr<backend::BoundKernel> definition_kernel_, observed_refractory_kernel_;
+  std::vector<std::pair<backend::InputSourceHandle, backend::BufferHandle>> observed_tables_;
   bool resets_state_ = false, refractory_condition_ = false;
   // Random draws (rand(), randn(), xi; a Poisson population's threshold rand() < rate dt):
   // drawn in the kernels from the key table "random.key" and the step counter.

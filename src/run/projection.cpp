@@ -104,6 +104,8 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
       system_(synapse_group(spec, slice_.total), synapse_options(pre, post)),
       dt_(settings.dt),
       buffers_(backend, fmt::format("projection '{}'", spec.name)),
+      summed_(spec.summed),
+      scheme_(&scheme),
       on_pre_(spec.on_pre) {
   const std::size_t n = connectivity_.size();
   if (n > std::numeric_limits<std::uint32_t>::max())

@@ -76,6 +76,13 @@ class Projection {
   std::vector<double> download(const std::string& persistent) const;
   void upload(const std::string& persistent, const std::vector<double>& values);
   std::vector<std::vector<std::uint32_t>> events_in_flight() const;
+  // Observation (projection_observation.cpp, docs/output.md): the contributions to the
+  // postsynaptic population's observed synaptic inputs, computed from the state now as
+  // the first stage of the next step computes them, into scratch, then added by the
+  // ordered row sums into its "observe.syn.<target>"; no state is written. Set up
+  // (before the backend is finalised) after the postsynaptic population's.
+  void set_up_observation();
+  void observe(double t);
   void restore_events_in_flight(const std::vector<std::vector<std::uint32_t>>& ring);
   std::size_t ring_size() const { return static_cast<std::size_t>(delay_steps_) + 1; }
   // Arrays of the presynaptic population that stage `stage` reads per neuron and that
@@ -125,6 +132,12 @@ class Projection {
   std::vector<backend::BufferHandle> step_pre_reads_;
   std::vector<graph::SynapseStagePrograms> programs_;
   std::vector<std::unique_ptr<backend::BoundKernel>> presynaptic_kernels_, synaptic_kernels_;
+
+  // Observation: the summed targets (contributions, observed sum) and their kernel.
+  std::vector<model::SummedOutput> summed_;
+  const graph::Scheme* scheme_ = nullptr;
+  std::vector<std::pair<backend::BufferHandle, backend::BufferHandle>> observed_sums_;
+  std::unique_ptr<backend::BoundKernel> observe_kernel_;
 
   // Event-driven coupling.
   std::vector<model::EventStatement> on_pre_;

@@ -141,6 +141,36 @@ void Simulation::build(const RunSettings& settings) {
   }
   halo_ = std::make_unique<Halo>(populations_, projections_, projection_pre_, scheme_->stages.size(), *partition_,
                                  *communicator_, *backend_);
+  set_up_observation();
+}
+
+// Names that are neither a definition nor a synaptic input are left to check_records.
+void Simulation::set_up_observation() {
+  for (auto& population : populations_) {
+    const auto& system = population->system();
+    std::vector<std::string> definitions, inputs;
+    for (const auto& record : spec_.records) {
+      if (record.population != population->name()) continue;
+      for (const auto& v : record.variables) {
+        auto& list = system.is_external(v) ? inputs : definitions;
+        const auto& names = system.definitions();
+        const bool known = system.is_external(v) || std::find(names.begin(), names.end(), v) != names.end();
+        if (known && std::find(list.begin(), list.end(), v) == list.end()) list.push_back(v);
+      }
+    }
+    if (!definitions.empty() || !inputs.empty()) population->set_up_observation(definitions, inputs);
+    observes_ = observes_ || population->observes();
+  }
+  if (observes_)
+    for (auto& projection : projections_) projection->set_up_observation();
+}
+
+void Simulation::observe() const {
+  if (!observes_) return;
+  halo_->exchange_stage(0);  // what the first stage brings: presynaptic state of other ranks
+  for (const auto& p : populations_) p->begin_observation();
+  for (const auto& p : projections_) p->observe(time());
+  for (const auto& p : populations_) p->observe(step_, time());
 }
 
 std::vector<double> Simulation::gather_population(std::size_t population, const backend::Buffer& buffer) const {

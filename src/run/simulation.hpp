@@ -87,6 +87,10 @@ class Simulation {
   void advance_one_step();
   // Continues from a checkpoint: the state arrays were restored by the caller.
   void restore_step(std::int64_t step);
+  // Collective (the halo of the first stage): evaluates the recorded definitions and
+  // synaptic inputs of every population that records any (Population::observe) from
+  // the state now, as the first stage of the next step would see them; no state changes.
+  void observe() const;
   // Collective: a population's array (x.V, lastspike, ...) in global order on rank 0 (empty
   // elsewhere), from every rank's block.
   std::vector<double> gather_population(std::size_t population, const backend::Buffer& buffer) const;
@@ -113,6 +117,8 @@ class Simulation {
   std::vector<std::vector<std::size_t>> spikes_;  // this step's, for observers
   std::vector<std::vector<std::uint32_t>> gathered_spikes_;  // the same, as the Communicator gives them
   void build(const RunSettings& settings);
+  void set_up_observation();  // for the definitions and synaptic inputs that [record] tables name
+  bool observes_ = false;
   bool started_ = false, finished_ = false;
 };
 
