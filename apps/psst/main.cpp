@@ -259,6 +259,16 @@ int check_command(const RunArguments& a) {
     for (const auto& program : p->programs().stages) instructions += program.code.size();
     fmt::print("    kernels: {} stage program(s), {} IR instructions{}\n", p->programs().stages.size(), instructions,
                p->has_threshold() ? ", threshold" : ", no threshold (no spikes)");
+    for (const auto& record : simulation.spec().records) {
+      if (record.population != p->name() || record.variables.empty()) continue;
+      std::vector<std::string> recorded;  // definitions and summed inputs are evaluated at each sample
+      for (const auto& v : record.variables)
+        recorded.push_back(system.is_state(v)      ? v
+                           : system.is_external(v) ? v + " (summed synaptic input)"
+                                                   : v + " (definition)");
+      fmt::print("    recorded every {} ms: {}\n", static_cast<double>(simulation.record_every_steps()) * simulation.dt(),
+                 fmt::join(recorded, ", "));
+    }
   }
   for (const auto& p : simulation.projections()) {
     const auto& delays = p->delay_classes();
