@@ -29,7 +29,7 @@ void Projection::set_up_observation() {
   check_count_read(program);
   backend::KernelArguments arguments;
   for (std::size_t k = 0; k < program.inputs.size(); ++k) arguments.inputs.push_back(input(program.input_slot(k), 0, false));
-  for (const auto& [contributions, sums] : observed_sums_) arguments.outputs.push_back(contributions);
+  for (const auto& sum : observed_sums_) arguments.outputs.push_back(sum.first);  // the contributions
   observe_kernel_ = backend_.bind(program, arguments);
 }
 
