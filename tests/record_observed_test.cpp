@@ -280,6 +280,16 @@ TEST(RecordObservedCheck, ListsTheRecordedNamesAndTheirKinds) {
   EXPECT_NE(r.output.find("recorded every 0.01 ms: v, I_syn (summed synaptic input), drive (definition), total "
                           "(definition)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("recorded every 0.01 ms: V\n"), std::string::npos) << r.output;
+  // An input table is not recordable: said so, with every recordable name.
+  std::string text = tiny_model;
+  const std::string listed = "\"drive\", \"total\"]";
+  text.replace(text.find(listed), listed.size(), "\"I_ext\"]");
+  std::ofstream(dir / "model.toml") << text;
+  r = psst::test::run_command(fmt::format("cd '{}' && '{}' check model.toml", dir.path().string(), PSST_CLI));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("[record.dst]: 'I_ext' of population 'dst' is an input table, which psst does not record; "
+                          "recordable are its state variables: v; definitions: drive, total; summed synaptic inputs: "
+                          "I_syn"), std::string::npos) << r.output;
 }
 
 }  // namespace
