@@ -249,6 +249,17 @@ TEST(RecordObservedEnsemble, EveryInstanceRecordsItsSingleRun) {
   }
 }
 
+// Recording them changes nothing: the state is that of a run recording state only.
+TEST(RecordObservedEnsemble, RecordingThemLeavesTheRunUnchanged) {
+  std::string text = tiny_model;
+  const std::string listed = "\"I_syn\", \"drive\", \"total\"]";
+  text.replace(text.find(listed), listed.size(), "]");
+  const std::string v = "/populations/dst/state/v";
+  const Recorded plain = run(text, "reference", 1, {v}), observed = run(tiny_model, "reference", 1, {v});
+  ASSERT_EQ(plain[v].rows, 201u);
+  EXPECT_TRUE(plain[v].values == observed[v].values);
+}
+
 // Cut at a time that is no sample time, with a checkpoint, and resumed: the same bits.
 TEST(RecordObservedResume, SplitRunEqualsOneRun) {
   psst::test::TempDir dir;
