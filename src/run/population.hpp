@@ -92,6 +92,9 @@ class Population {
     return buffer(persistent == "spiking" ? "spiking.previous" : persistent);
   }
   const Values& parameter(const std::string& name) const { return parameters_.at(name); }
+  // What a step reads that is not the population's state: "param.<name>", "input.<name>"
+  // (tables, spike times) and "syn.<name>" (summed synaptic inputs), for the finite-state check.
+  std::vector<std::string> input_arrays() const;
   double bytes() const;  // of its backend arrays
 
  private:

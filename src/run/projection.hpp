@@ -76,6 +76,7 @@ class Projection {
   std::vector<double> download(const std::string& persistent) const;
   void upload(const std::string& persistent, const std::vector<double>& values);
   std::vector<std::vector<std::uint32_t>> events_in_flight() const;
+  const backend::BufferHandle& persistent_buffer(const std::string& persistent) const { return buffers_.at(persistent); }
   void restore_events_in_flight(const std::vector<std::vector<std::uint32_t>>& ring);
   std::size_t ring_size() const { return static_cast<std::size_t>(delay_steps_) + 1; }
   // Arrays of the presynaptic population that stage `stage` reads per neuron and that

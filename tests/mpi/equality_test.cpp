@@ -280,8 +280,9 @@ TEST(MpiFaults, AnErrorOnEveryRankIsPrintedOnce) {
 }
 
 // A blow-up on rank 1 (neuron 3 of 5 on 3 ranks: blocks [0,2), [2,4), [4,5)): the
-// finite-state check names the global neuron and its value as its owner has it, once;
-// what was recorded up to there is on disk.
+// finite-state check names the global neuron and its value as its owner has it, once,
+// at the step where it appeared (every rank replays to it from its snapshot); what was
+// recorded up to there is on disk.
 TEST(MpiFaults, BlowUpOnAnotherRankNamesTheGlobalNeuronOnce) {
   PSST_REQUIRE_MPI();
   TempDir dir;
@@ -290,7 +291,10 @@ TEST(MpiFaults, BlowUpOnAnotherRankNamesTheGlobalNeuronOnce) {
                                    mpirun(3), cli));
   EXPECT_NE(r.status, 0) << r.output;
   EXPECT_NE(r.status, 124) << "the job hung: " << r.output;
-  EXPECT_EQ(occurrences(r.output, "population 'cells', variable 'x', neuron 3 is inf"), 1u) << r.output;
+  EXPECT_EQ(occurrences(r.output, "at t = 1.6 ms (step 16): population 'cells', variable 'x', neuron 3 is inf (it "
+                                  "was 2.3209644764524707e+162 a step earlier)"),
+            1u)
+      << r.output;
   EXPECT_GT(datasets(dir / "blowup.h5").bytes.count("populations/cells/state/x"), 0u);
 }
 
