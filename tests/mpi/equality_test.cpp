@@ -298,6 +298,27 @@ TEST(MpiFaults, BlowUpOnAnotherRankNamesTheGlobalNeuronOnce) {
   EXPECT_GT(datasets(dir / "blowup.h5").bytes.count("populations/cells/state/x"), 0u);
 }
 
+// A blow-up driven by Poisson spikes, delayed events across ranks and random draws, at a
+// step between two checks: 2 and 3 ranks replay from their snapshots to the step, neuron
+// and values one process names.
+TEST(MpiFaults, BlowUpIsReportedAtTheSameStepOnAnyNumberOfRanks) {
+  PSST_REQUIRE_MPI();
+  TempDir dir;
+  std::ofstream(dir / "driven.toml") << psst::test::driven_blowup_model;
+  auto report = [&](int ranks) {
+    auto r = run_command(fmt::format("cd {} && timeout 120 {} {} run driven.toml -q -o {}.h5", dir.path().string(),
+                                     ranks > 1 ? mpirun(ranks) : "", cli, ranks));
+    EXPECT_NE(r.status, 0) << r.output;
+    EXPECT_NE(r.status, 124) << "the job hung: " << r.output;
+    const auto at = r.output.find("numerical blow-up at t = ");
+    return at == std::string::npos ? r.output : r.output.substr(at, r.output.find('\n', at) - at);
+  };
+  const std::string one = report(1);
+  ASSERT_NE(one.find("population 'B', variable 'y', neuron "), std::string::npos) << one;
+  EXPECT_EQ(report(2), one);
+  EXPECT_EQ(report(3), one);
+}
+
 // SIGTERM to mpirun: Open MPI passes it to every rank (and, with a long enough
 // odls_base_sigkill_timeout, waits for them); the ranks agree to stop at the same
 // step, rank 0 writes one checkpoint, and one process resumes to the same file.
