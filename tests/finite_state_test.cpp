@@ -8,6 +8,7 @@
 
 #include "io/hdf5_file.hpp"
 #include "lang/model_file.hpp"
+#include "run/checkpoint.hpp"
 #include "run/driver.hpp"
 #include "run/finite_state_guard.hpp"
 #include "test_support.hpp"
@@ -132,6 +133,29 @@ summed = { I = "s" }
         << message;
     EXPECT_EQ(message.find("smaller time step"), std::string::npos) << message;
   }
+}
+
+// With a checkpoint every 10 steps the state is also checked (and saved) every 10 steps:
+// the check at step 20 replays from step 10 to 16. The replay writes no checkpoint and
+// records nothing: the file's newest checkpoint is step 10's and it has rows 0 to 20.
+TEST(FiniteStateCheckpoints, ReplayWritesNoCheckpointAndNoRow) {
+  psst::test::TempDir dir;
+  RunOverrides o;
+  o.backend = "reference";
+  psst::run::DriverOptions options;
+  options.out = dir / "blowup.h5";
+  options.checkpoint_every = 1.0;
+  try {
+    psst::run::run_to_file(psst::lang::parse_model_text(psst::test::blowup_model, "blowup.toml", "."), o, options);
+    ADD_FAILURE() << "no blow-up reported";
+  } catch (const psst::run::NumericalError& e) {
+    EXPECT_NE(std::string(e.what()).find("at t = 1.6 ms (step 16): "), std::string::npos) << e.what();
+  }
+  auto file = psst::io::Hdf5File::open_read_only(dir / "blowup.h5");
+  const auto checkpoint = psst::run::find_checkpoint(file);
+  ASSERT_TRUE(checkpoint.has_value());
+  EXPECT_EQ(checkpoint->step, 10);
+  EXPECT_EQ(file.read_matrix_double("/populations/cells/state/x").rows, 21u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FiniteState, ::testing::ValuesIn(psst::test::backends()),
