@@ -114,6 +114,26 @@ TEST_P(BackendPrimitives, FirstNonFiniteIsTheLowestIndex) {
   EXPECT_EQ(backend->first_non_finite(*backend->allocate_with(values)), 2u);
 }
 
+// The finite-state check's snapshot: every bit copied (NaN payloads, -0, subnormals),
+// across more than one launch block; buffers of different sizes are refused.
+TEST_P(BackendPrimitives, CopyKeepsEveryBit) {
+  auto backend = make();
+  std::vector<double> values(1000);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::ldexp(static_cast<double>(i) - 500.0, -1070);
+  values[3] = -0.0;
+  values[500] = std::bit_cast<double>(std::uint64_t{0x7ff8dead0000beefull});  // a NaN with a payload
+  values[999] = std::numeric_limits<double>::infinity();
+  auto source = backend->allocate_with(values);
+  auto destination = backend->allocate(ElementType::Float64, values.size());
+  backend->copy(*source, *destination);
+  const auto copied = backend->download(*destination);
+  ASSERT_EQ(copied.size(), values.size());
+  for (std::size_t i = 0; i < values.size(); ++i)
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(copied[i]), std::bit_cast<std::uint64_t>(values[i])) << i;
+  auto shorter = backend->allocate(ElementType::Float64, 999);
+  EXPECT_THROW(backend->copy(*source, *shorter), psst::InternalError);
+}
+
 // At every size a device backend's scans meet (one chunk of 32, one level, several
 // levels of sums), the same spikes, in the same order, and the same first NaN as
 // the reference backend.

@@ -43,6 +43,54 @@ initial = { x = 2.0 }
 variables = ["x"]
 )toml";
 
+// Poisson spikes, spike times, an input table, random draws in the equations, resets,
+// refractoriness and delayed events (spikes in flight) drive a population y' = c y^2
+// that blows up at a step no one can compute by hand (not a multiple of 64).
+inline constexpr const char* driven_blowup_model = R"toml(
+[simulation]
+duration = 40.0
+dt = 0.05
+method = "rk2"
+seed = 5
+[populations.noise]
+size = 6
+poisson_rate = 300.0
+[populations.times]
+size = 2
+spike_times = { times = [1.0, 2.0, 5.0], indices = [0, 1, 0] }
+[populations.E]
+size = 6
+threshold = "v > 1"
+reset = "v = 0"
+refractory = 1.0
+equations = "dv/dt = not_refractory * (0.9 + 0.3 * randn() + I_in - v) / 5"
+initial = { v = { distribution = "uniform", low = 0.0, high = 1.0 } }
+[populations.E.inputs.I_in]
+segments = [ { start = 3.0, end = 20.0, value = 0.5, neurons = [1, 4] } ]
+[projections.kick]
+pre = "noise"
+post = "E"
+connect = { rule = "probability", p = 0.5 }
+parameters = { w = 0.1 }
+on_pre = "v_post += w"
+delay = { distribution = "uniform", low = 0.1, high = 0.6 }
+[projections.timed]
+pre = "times"
+post = "E"
+connect = "all_to_all"
+on_pre = "v_post += 0.4"
+[populations.B]
+size = 3
+equations = "dy/dt = 0.05 * y * y"
+initial = { y = 0.0 }
+[projections.feed]
+pre = "E"
+post = "B"
+connect = "all_to_all"
+on_pre = "y_post += 0.1 * (1 + i_post)"
+delay = 0.35
+)toml";
+
 // Records every spike of every population during a run.
 class SpikeCollector final : public run::StepObserver {
  public:

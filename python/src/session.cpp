@@ -28,9 +28,11 @@ Session::~Session() {
 }
 
 void Session::start(std::unique_ptr<run::Simulation> simulation) {
+  guard_.reset();  // its snapshot is in the old simulation's backend
   simulation_ = std::move(simulation);
+  guard_.emplace(*simulation_);
   simulation_->add_observer(recorder_.get());
-  simulation_->add_observer(&guard_);
+  simulation_->add_observer(&*guard_);
   simulation_->run_until_step(simulation_->step());  // on_start: the first sample, the first check
 }
 

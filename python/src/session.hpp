@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "model/network.hpp"
@@ -68,7 +69,7 @@ class Session {
   bool pending_settings_ = false;
   std::unique_ptr<run::Simulation> simulation_;
   std::unique_ptr<run::Hdf5Recorder> recorder_;  // after simulation_: destroyed first
-  run::FiniteStateGuard guard_;
+  std::optional<run::FiniteStateGuard> guard_;  // of simulation_, destroyed before it
 };
 
 }  // namespace psst::python

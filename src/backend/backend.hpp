@@ -111,6 +111,9 @@ class Backend {
   BufferHandle allocate_with(std::span<const std::uint32_t> values);
   // Every element of a Float64 buffer set to `value` (zeroing summed inputs).
   virtual void fill(Buffer& buffer, double value) = 0;
+  // destination[j] = source[j] for every j: two Float64 buffers of one size, in the backend's
+  // own memory (the finite-state check's snapshot of the state, run/state_snapshot.hpp).
+  virtual void copy(const Buffer& source, Buffer& destination) = 0;
   // destination[offset + j] = source[index[j]] for every j of `index` (recording: the
   // recorded neurons of a variable, staged in the backend's memory and downloaded in bulk).
   virtual void gather(const Buffer& source, const Buffer& index, Buffer& destination, std::size_t offset) = 0;

@@ -26,7 +26,7 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
     if (recorder.writer()) recorder.file().set_attribute("/", "checkpoint_every", options.checkpoint_every);
     checkpointer.emplace(simulation, recorder, checkpoint_steps);
   }
-  FiniteStateGuard guard(64, checkpoint_steps);
+  FiniteStateGuard guard(simulation, 64, checkpoint_steps);
   simulation.add_observer(&recorder);
   simulation.add_observer(&guard);
   if (checkpointer) simulation.add_observer(&*checkpointer);
@@ -38,7 +38,7 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
     while (simulation.step() < simulation.total_steps()) {
       // A stop asked of any rank stops every rank at the same step.
       if (simulation.communicator().any(options.stop && options.stop->load() != 0)) {
-        guard.check(simulation);  // never checkpoint a blown-up state
+        guard.check();  // never checkpoint a blown-up state
         write_checkpoint(simulation, recorder);
         result.interrupted = true;
         break;

@@ -329,6 +329,13 @@ std::vector<std::string> Population::persistent_arrays() const {
   return names;
 }
 
+std::vector<std::string> Population::input_arrays() const {
+  std::vector<std::string> names;
+  for (const auto& [name, buffer] : buffers_)
+    if (name.starts_with("param.") || name.starts_with("input.") || name.starts_with("syn.")) names.push_back(name);
+  return names;
+}
+
 std::vector<double> Population::download(const std::string& persistent) const {
   return backend_.download(*buffer(persistent == "spiking" ? "spiking.previous" : persistent));
 }

@@ -109,6 +109,9 @@ class Population {
   void observe(std::int64_t n, double t);
   // The buffer a recorded variable is read from: x.<name>, or its observation.
   const backend::BufferHandle& recorded_buffer(const std::string& name) const;
+  // What a step reads that is not the population's state: "param.<name>", "input.<name>"
+  // (tables, spike times) and "syn.<name>" (summed synaptic inputs), for the finite-state check.
+  std::vector<std::string> input_arrays() const;
   double bytes() const;  // of its backend arrays
 
  private:

@@ -83,6 +83,7 @@ class Projection {
   // (before the backend is finalised) after the postsynaptic population's.
   void set_up_observation();
   void observe(double t);
+  const backend::BufferHandle& persistent_buffer(const std::string& persistent) const { return buffers_.at(persistent); }
   void restore_events_in_flight(const std::vector<std::vector<std::uint32_t>>& ring);
   std::size_t ring_size() const { return static_cast<std::size_t>(delay_steps_) + 1; }
   // Arrays of the presynaptic population that stage `stage` reads per neuron and that

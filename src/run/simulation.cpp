@@ -214,7 +214,7 @@ const Population& Simulation::population(const std::string& name) const {
   return const_cast<Simulation*>(this)->population(name);
 }
 
-void Simulation::advance_one_step() {
+void Simulation::advance_one_step(bool notify) {
   const std::int64_t n = step_;
   for (auto& p : populations_) p->begin_step(n);  // the step counter of random draws
   for (std::size_t s = 0; s < scheme_->stages.size(); ++s) {
@@ -244,7 +244,8 @@ void Simulation::advance_one_step() {
   halo_->exchange_step();
   for (std::size_t k = 0; k < projections_.size(); ++k)
     projections_[k]->deliver(step_, time(), gathered_spikes_[projection_pre_[k]]);
-  for (auto* o : observers_) o->on_step(*this, step_, spikes_);
+  if (notify)
+    for (auto* o : observers_) o->on_step(*this, step_, spikes_);
 }
 
 void Simulation::restore_step(std::int64_t step) {

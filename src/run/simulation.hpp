@@ -84,7 +84,8 @@ class Simulation {
   // Advances to step `last_step` (at most total_steps()); returns the steps done.
   std::int64_t run_until_step(std::int64_t last_step);
   void run() { run_until_step(total_steps_); }
-  void advance_one_step();
+  // notify = false: no observer is told (the finite-state check's replay, which records nothing).
+  void advance_one_step(bool notify = true);
   // Continues from a checkpoint: the state arrays were restored by the caller.
   void restore_step(std::int64_t step);
   // Collective (the halo of the first stage): evaluates the recorded definitions and

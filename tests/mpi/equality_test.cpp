@@ -326,8 +326,9 @@ TEST(MpiFaults, AnErrorOnEveryRankIsPrintedOnce) {
 }
 
 // A blow-up on rank 1 (neuron 3 of 5 on 3 ranks: blocks [0,2), [2,4), [4,5)): the
-// finite-state check names the global neuron and its value as its owner has it, once;
-// what was recorded up to there is on disk.
+// finite-state check names the global neuron and its value as its owner has it, once,
+// at the step where it appeared (every rank replays to it from its snapshot); what was
+// recorded up to there is on disk.
 TEST(MpiFaults, BlowUpOnAnotherRankNamesTheGlobalNeuronOnce) {
   PSST_REQUIRE_MPI();
   TempDir dir;
@@ -336,8 +337,32 @@ TEST(MpiFaults, BlowUpOnAnotherRankNamesTheGlobalNeuronOnce) {
                                    mpirun(3), cli));
   EXPECT_NE(r.status, 0) << r.output;
   EXPECT_NE(r.status, 124) << "the job hung: " << r.output;
-  EXPECT_EQ(occurrences(r.output, "population 'cells', variable 'x', neuron 3 is inf"), 1u) << r.output;
+  EXPECT_EQ(occurrences(r.output, "at t = 1.6 ms (step 16): population 'cells', variable 'x', neuron 3 is inf (it "
+                                  "was 2.3209644764524707e+162 a step earlier)"),
+            1u)
+      << r.output;
   EXPECT_GT(datasets(dir / "blowup.h5").bytes.count("populations/cells/state/x"), 0u);
+}
+
+// A blow-up driven by Poisson spikes, delayed events across ranks and random draws, at a
+// step between two checks: 2 and 3 ranks replay from their snapshots to the step, neuron
+// and values one process names.
+TEST(MpiFaults, BlowUpIsReportedAtTheSameStepOnAnyNumberOfRanks) {
+  PSST_REQUIRE_MPI();
+  TempDir dir;
+  std::ofstream(dir / "driven.toml") << psst::test::driven_blowup_model;
+  auto report = [&](int ranks) {
+    auto r = run_command(fmt::format("cd {} && timeout 120 {} {} run driven.toml -q -o {}.h5", dir.path().string(),
+                                     ranks > 1 ? mpirun(ranks) : "", cli, ranks));
+    EXPECT_NE(r.status, 0) << r.output;
+    EXPECT_NE(r.status, 124) << "the job hung: " << r.output;
+    const auto at = r.output.find("numerical blow-up at t = ");
+    return at == std::string::npos ? r.output : r.output.substr(at, r.output.find('\n', at) - at);
+  };
+  const std::string one = report(1);
+  ASSERT_NE(one.find("population 'B', variable 'y', neuron "), std::string::npos) << one;
+  EXPECT_EQ(report(2), one);
+  EXPECT_EQ(report(3), one);
 }
 
 // SIGTERM to mpirun: Open MPI passes it to every rank (and, with a long enough

@@ -196,6 +196,12 @@ void CudaBackend::fill(Buffer& buffer, double value) {
   state_->run("psst_fill", buffer.size(), device_pointer(buffer, F64), value, buffer.size());
 }
 
+void CudaBackend::copy(const Buffer& source, Buffer& destination) {
+  if (source.size() != destination.size()) throw InternalError("copy between buffers of different sizes");
+  state_->run("psst_copy", source.size(), device_pointer(source, F64), device_pointer(destination, F64),
+              source.size());
+}
+
 void CudaBackend::gather(const Buffer& source, const Buffer& index, Buffer& destination, std::size_t offset) {
   check_range(destination, offset, index.size(), "gather");
   state_->run("psst_gather", index.size(), device_pointer(source, F64), device_pointer(index, Index),

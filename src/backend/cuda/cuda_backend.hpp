@@ -37,6 +37,7 @@ class CudaBackend final : public Backend {
   void download(const Buffer& buffer, std::span<std::uint32_t> out, std::size_t offset) const override;
   using Backend::download;
   void fill(Buffer& buffer, double value) override;
+  void copy(const Buffer& source, Buffer& destination) override;
   void gather(const Buffer& source, const Buffer& index, Buffer& destination, std::size_t offset) override;
 
   std::unique_ptr<BoundKernel> bind(const graph::Program& program, const KernelArguments& arguments) override;

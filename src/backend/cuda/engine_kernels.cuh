@@ -15,6 +15,12 @@ extern "C" __global__ void psst_fill(double* x, double value, std::size_t n) {
   if (i < n) x[i] = value;
 }
 
+// The finite-state check's snapshot: out[i] = x[i].
+extern "C" __global__ void psst_copy(const double* x, double* out, std::size_t n) {
+  const std::size_t i = PSST_THREAD;
+  if (i < n) out[i] = x[i];
+}
+
 // Recording: out[j] = x[index[j]].
 extern "C" __global__ void psst_gather(const double* x, const std::uint32_t* index, double* out, std::size_t n) {
   const std::size_t j = PSST_THREAD;

@@ -127,6 +127,12 @@ void HostBackend::fill(Buffer& buffer, double value) {
   std::fill(values, values + buffer.size(), value);
 }
 
+void HostBackend::copy(const Buffer& source, Buffer& destination) {
+  if (source.size() != destination.size()) throw InternalError("copy between buffers of different sizes");
+  const double* from = host(source, ElementType::Float64).values();
+  std::copy(from, from + source.size(), host(destination, ElementType::Float64).values());
+}
+
 void HostBackend::gather(const Buffer& source, const Buffer& index, Buffer& destination, std::size_t offset) {
   check_range(destination, offset, index.size(), "gather");
   const double* from = host(source, ElementType::Float64).values();
