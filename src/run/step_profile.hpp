@@ -84,6 +84,7 @@ class ProfilingBackend final : public backend::Backend {
 
   std::unique_ptr<backend::Backend> inner_;
   mutable std::vector<StepPhase> phases_;
+  mutable double nested_seconds_ = 0.0;  // time added since deliver_events began (its event kernel)
   std::chrono::steady_clock::time_point step_start_, observers_start_;
   double step_seconds_ = 0.0, observers_seconds_ = 0.0;
   double clock_read_seconds_ = 0.0;  // one steady_clock::now(), measured at construction
