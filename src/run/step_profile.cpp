@@ -79,7 +79,8 @@ void ProfilingBackend::end_step() {
   step_seconds_ += seconds_since(step_start_);
   ++steps_;
   in_step_ = false;
-  if (steps_ % 1024 == 0) {
+  // Every 1024 steps, and at the powers of two before (short runs): CPU time is a system call.
+  if (steps_ % 1024 == 0 || (steps_ < 1024 && (steps_ & (steps_ - 1)) == 0)) {
     sampled_end_ = Clock::now();
     sampled_cpu_ = process_cpu_seconds();
   }

@@ -88,7 +88,7 @@ class ProfilingBackend final : public backend::Backend {
   std::chrono::steady_clock::time_point step_start_, observers_start_;
   double step_seconds_ = 0.0, observers_seconds_ = 0.0;
   double clock_read_seconds_ = 0.0;  // one steady_clock::now(), measured at construction
-  // Process CPU time against wall time from the first step to the last multiple of 1024 steps:
+  // Process CPU time against wall time from the first step to the last sample (end_step):
   // below 1 on a busy machine, where wall times include waiting for a core.
   std::chrono::steady_clock::time_point first_start_, sampled_end_;
   double first_cpu_ = 0.0, sampled_cpu_ = 0.0;
