@@ -156,4 +156,18 @@ TEST(CliRun, OutputPathThatIsADirectoryIsNamed) {
   EXPECT_TRUE(contains(r.output, "Is a directory")) << r.output;
 }
 
+TEST(CliRun, ProfilePrintsTheStepSplitByPhase) {
+  psst::test::TempDir dir;
+  auto r = run_command(psst_cli(fmt::format("run {} --out '{}' --duration 1 --backend reference --profile -q", hh(),
+                                            (dir / "p.h5").string())));
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "step profile: 100 steps")) << r.output;
+  EXPECT_TRUE(contains(r.output, "kernel HH_rk4_step ")) << r.output;  // hh.toml: one fused RK4 step kernel
+  EXPECT_TRUE(contains(r.output, "spike detection (detect_crossings)")) << r.output;
+  EXPECT_TRUE(contains(r.output, "host orchestration (untimed rest)")) << r.output;
+  r = run_command(psst_cli(fmt::format("run {} --out '{}' --duration 1 --backend reference --overwrite -q", hh(),
+                                       (dir / "p.h5").string())));
+  EXPECT_EQ(r.output, "") << "no profile unless asked";
+}
+
 }  // namespace

@@ -56,6 +56,7 @@ struct RunArguments {
   int threads = 0;
   int device = 0;
   bool no_march_native = false;
+  bool profile = false;
   std::vector<std::string> sets;  // POP.NAME=VALUE
   bool quiet = false;
   bool overwrite = false;
@@ -73,6 +74,9 @@ void add_backend_options(CLI::App* command, RunArguments& a) {
   command->add_option("--threads", a.threads, "threads of the cpu backend (0: all cores)")->capture_default_str();
   command->add_flag("--no-march-native", a.no_march_native,
                     "cpu backend: compile for generic x86-64, not -march=native");
+  command->add_flag("--profile", a.profile,
+                    "print the wall time per step split by phase (each kernel and backend primitive, recording, "
+                    "host orchestration) at the end");
 }
 
 void add_model_overrides(CLI::App* command, RunArguments& a) {
@@ -129,6 +133,7 @@ psst::run::RunOverrides overrides(const RunArguments& a) {
   o.threads = a.threads;
   o.device = a.device;
   o.march_native = !a.no_march_native;
+  o.profile = a.profile;
   for (const auto& set : a.sets) o.sets.push_back(psst::run::parse_setting(set));
   return o;
 }
@@ -151,6 +156,7 @@ int report(const psst::run::DriverResult& r, const RunArguments& a, const std::s
                r.time, out, out);
     return 128 + stop_signal.load();
   }
+  if (!r.profile.empty()) fmt::print("{}", r.profile);
   if (!a.quiet) {
     double neuron_steps = static_cast<double>(r.neurons) * static_cast<double>(r.steps);
     if (!r.backend_report.empty()) fmt::print("psst: {}\n", r.backend_report);

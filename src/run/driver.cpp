@@ -63,6 +63,7 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
   result.method = simulation.scheme().name;
   result.backend = simulation.backend_name();
   result.backend_report = simulation.backend().report();
+  result.profile = simulation.profile_report();
   result.dt = simulation.dt();
   result.ranks = simulation.communicator().size();
   result.traffic = simulation.communicator().traffic();
@@ -111,6 +112,7 @@ DriverResult resume_file(model::NetworkSpec spec, double until, const RunOverrid
   settings.threads = overrides.threads;
   settings.march_native = overrides.march_native;
   settings.cache_dir = overrides.cache_dir;
+  settings.profile = overrides.profile;
   settings.duration = until;
   Simulation simulation(std::move(spec), settings);
   comm::Communicator& communicator = simulation.communicator();

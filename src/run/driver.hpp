@@ -34,6 +34,7 @@ struct DriverResult {
   int ranks = 1;          // MPI ranks of the run
   comm::Traffic traffic;  // what this rank sent in the step exchanges (halo, spikes)
   std::size_t connectivity_bytes = 0;  // this rank's synapse index structures (Connectivity::bytes)
+  std::string profile;  // RunOverrides::profile: the steps' time by phase (Simulation::profile_report), else ""
 };
 
 // What an output file says about the run that wrote it: its effective model

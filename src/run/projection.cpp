@@ -1,6 +1,7 @@
 #include "run/projection.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 #include <cmath>
 #include <tuple>
@@ -193,6 +194,31 @@ void Projection::check_count_read(const graph::Program& program) const {
   }
 }
 
+namespace {
+
+// Whether `b` computes what `a` computed earlier in the same step: the same instructions,
+// inputs and outputs, and inputs that no stage changes (parameters, last spikes, indices,
+// t, dt, N, the step counter and random keys: draws are keyed by step and draw number).
+bool same_within_step(const graph::Program& a, const graph::Program& b) {
+  using Kind = graph::Slot::Kind;
+  if (a.inputs != b.inputs || a.outputs != b.outputs || a.code.size() != b.code.size()) return false;
+  for (std::size_t k = 0; k < b.inputs.size(); ++k) {
+    const Kind kind = b.input_slot(k).kind;
+    if (kind != Kind::Parameter && kind != Kind::LastSpike && kind != Kind::Index && kind != Kind::Time &&
+        kind != Kind::TimeStep && kind != Kind::Count && kind != Kind::Step && kind != Kind::RandomKey)
+      return false;
+  }
+  for (std::size_t k = 0; k < b.code.size(); ++k) {
+    const graph::Instruction &x = a.code[k], &y = b.code[k];
+    if (x.op != y.op || x.dst != y.dst || x.a != y.a || x.b != y.b || x.c != y.c || x.slot != y.slot ||
+        x.step_slot != y.step_slot || std::bit_cast<std::uint64_t>(x.constant) != std::bit_cast<std::uint64_t>(y.constant))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const graph::Scheme& scheme) {
   const std::size_t n = connectivity_.size();
   for (const auto& s : spec.summed)
@@ -226,6 +252,13 @@ void Projection::bind_stage_kernels(const model::ProjectionSpec& spec, const gra
     presynaptic_kernels_.push_back(stage.presynaptic.code.empty() ? nullptr : bind(stage.presynaptic, true));
     synaptic_kernels_.push_back(bind(stage.synaptic, false));
   }
+  // A presynaptic kernel that would recompute, at the same stage time, what the stage before
+  // left in the same outputs is not launched (RK4's stages 2 and 3, both at t + dt/2).
+  for (std::size_t s = 1; s < programs_.size(); ++s)
+    if (presynaptic_kernels_[s] && presynaptic_kernels_[s - 1] &&
+        scheme.stages[s].time_fraction == scheme.stages[s - 1].time_fraction &&
+        same_within_step(programs_[s - 1].presynaptic, programs_[s].presynaptic))
+      presynaptic_kernels_[s] = nullptr;
 }
 
 void Projection::bind_post_offsets() {

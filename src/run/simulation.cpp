@@ -6,6 +6,7 @@
 
 #include "run/model_checks.hpp"
 #include "run/plan.hpp"
+#include "run/step_profile.hpp"
 
 #include <fmt/format.h>
 
@@ -89,6 +90,11 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
                           .compiler = "",
                           .compile = overrides.compile_kernels,
                           .precision = sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double});
+  if (overrides.profile) {  // a forwarding wrapper: the same calls, the same bits
+    auto profiler = std::make_unique<ProfilingBackend>(std::move(backend_));
+    profiler_ = profiler.get();
+    backend_ = std::move(profiler);
+  }
   RunSettings settings{dt_, total_steps_, seed_, sim.lastspike_initial,
                        sim.precision == "single" ? graph::Precision::Single : graph::Precision::Double,
                        sim.math == "fast" ? graph::MathMode::Fast : graph::MathMode::Exact, ensemble_.get()};
@@ -216,6 +222,7 @@ const Population& Simulation::population(const std::string& name) const {
 
 void Simulation::advance_one_step(bool notify) {
   const std::int64_t n = step_;
+  if (profiler_) profiler_->begin_step();
   for (auto& p : populations_) p->begin_step(n);  // the step counter of random draws
   for (std::size_t s = 0; s < scheme_->stages.size(); ++s) {
     double c = scheme_->stages[s].time_fraction;
@@ -244,9 +251,16 @@ void Simulation::advance_one_step(bool notify) {
   halo_->exchange_step();
   for (std::size_t k = 0; k < projections_.size(); ++k)
     projections_[k]->deliver(step_, time(), gathered_spikes_[projection_pre_[k]]);
+  if (profiler_) profiler_->begin_observers();
   if (notify)
     for (auto* o : observers_) o->on_step(*this, step_, spikes_);
+  if (profiler_) {
+    profiler_->end_observers();
+    profiler_->end_step();
+  }
 }
+
+std::string Simulation::profile_report() const { return profiler_ ? profiler_->profile_report() : ""; }
 
 void Simulation::restore_step(std::int64_t step) {
   if (step < 0 || step > total_steps_)

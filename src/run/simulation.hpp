@@ -37,9 +37,11 @@ struct RunOverrides {
   bool march_native = true;
   std::string cache_dir;            // compiled backends: "" = the default kernel cache
   bool compile_kernels = true;      // false: kernels are only printed (psst codegen) and run interpreted
+  bool profile = false;             // time each step by phase (run/step_profile.hpp; psst run --profile)
 };
 
 class Simulation;
+class ProfilingBackend;  // run/step_profile.hpp
 
 // Told about each step; what monitors and progress reporting implement.
 class StepObserver {
@@ -70,6 +72,9 @@ class Simulation {
   backend::Backend& backend() { return *backend_; }
   const backend::Backend& backend() const { return *backend_; }
   comm::Communicator& communicator() const { return *communicator_; }
+  // With RunOverrides::profile, the steps' wall time by phase (a table); else "".
+  std::string profile_report() const;
+  const ProfilingBackend* profiler() const { return profiler_; }
   const comm::Partition& partition() const { return *partition_; }
 
   std::vector<std::unique_ptr<Population>>& populations() { return populations_; }
@@ -104,6 +109,7 @@ class Simulation {
   model::NetworkSpec spec_;
   const graph::Scheme* scheme_ = nullptr;
   std::unique_ptr<backend::Backend> backend_;
+  ProfilingBackend* profiler_ = nullptr;  // backend_ itself when profiling
   std::unique_ptr<comm::Communicator> communicator_;
   std::unique_ptr<comm::Partition> partition_;
   std::unique_ptr<Ensemble> ensemble_;

@@ -88,7 +88,11 @@ class CpuKernel final : public Kernel {
   }
 
   void run(const KernelArgs& args, std::size_t begin, std::size_t end) const override {
-    check(args);
+    // A bound kernel launches with the same arguments every step: checked at their first launch.
+    if (&args != checked_) {
+      check(args);
+      checked_ = &args;
+    }
     if (end <= begin) return;
     if (interpreted_) return interpreted_->run(args, begin, end);
     if (!function_->address) state_->finalize();
@@ -140,6 +144,7 @@ class CpuKernel final : public Kernel {
   std::vector<const std::uint32_t*> no_indices_;
   std::size_t work_per_element_;
   std::unique_ptr<Kernel> interpreted_;  // print-only mode (psst codegen): the reference semantics
+  mutable const KernelArgs* checked_ = nullptr;  // the arguments checked last (HostBoundKernel's own, fixed)
 };
 
 }  // namespace
