@@ -94,7 +94,11 @@ Simulation::Simulation(model::NetworkSpec spec, const RunOverrides& overrides)
                        sim.math == "fast" ? graph::MathMode::Fast : graph::MathMode::Exact, ensemble_.get()};
   build(settings);
   spikes_.resize(populations_.size());
-  gathered_spikes_.resize(populations_.size());
+  if (communicator_->size() > 1) {  // in one process there is nothing to amortise
+    exchange_interval_ = kLongestExchangeInterval;
+    for (const auto& p : projections_)
+      if (p->has_events()) exchange_interval_ = std::min(exchange_interval_, p->delay_classes().front());
+  }
   backend_->finalize();
   for (auto& p : populations_) p->initialize_threshold(0.0);
 }
@@ -184,7 +188,7 @@ const Population& Simulation::population(const std::string& name) const {
   return const_cast<Simulation*>(this)->population(name);
 }
 
-void Simulation::advance_one_step() {
+void Simulation::integrate_step() {
   const std::int64_t n = step_;
   for (auto& p : populations_) p->begin_step(n);  // the step counter of random draws
   for (std::size_t s = 0; s < scheme_->stages.size(); ++s) {
@@ -205,16 +209,51 @@ void Simulation::advance_one_step() {
   for (auto& p : populations_)
     if (p->fused_step()) p->run_step(static_cast<double>(n) * dt_);
   step_ = n + 1;
-  const double spike_time = static_cast<double>(n) * dt_;  // PSST: the step's start
-  for (std::size_t p = 0; p < populations_.size(); ++p)
-    gathered_spikes_[p] = populations_[p]->detect_spikes(time(), spike_time);
-  communicator_->gather_spikes(gathered_spikes_);  // every rank's, in ascending global order
-  for (std::size_t p = 0; p < populations_.size(); ++p)
-    spikes_[p].assign(gathered_spikes_[p].begin(), gathered_spikes_[p].end());
+}
+
+void Simulation::advance_one_step() { advance_step(true); }
+
+// A step, then its spikes: kept with those of the steps before it until the exchange
+// (every exchange_interval_ steps, at aligned steps, at the end of the run or when asked),
+// which queues them all, step by step, before this step's events are delivered. A spike
+// of step m is due at m - 1 + delay >= m - 1 + exchange_interval_ >= this step, so each
+// event is applied at the same step, in the same order, as with an exchange every step.
+void Simulation::advance_step(bool exchange_at_end) {
+  integrate_step();
+  const std::size_t populations = populations_.size();
+  if (pending_steps_ == 0) pending_first_ = step_;
+  pending_spikes_.resize(static_cast<std::size_t>(pending_steps_ + 1) * populations);
+  const double spike_time = static_cast<double>(step_ - 1) * dt_;  // PSST: the step's start
+  for (std::size_t p = 0; p < populations; ++p)
+    pending_spikes_[static_cast<std::size_t>(pending_steps_) * populations + p] =
+        populations_[p]->detect_spikes(time(), spike_time);
+  ++pending_steps_;
+  const bool exchange = exchange_at_end || pending_steps_ >= exchange_interval_ || step_ == total_steps_ ||
+                        (align_every_ > 0 && step_ % align_every_ == 0);
+  if (exchange) communicator_->gather_spikes(pending_spikes_);  // every rank's, in ascending global order
   halo_->exchange_step();
-  for (std::size_t k = 0; k < projections_.size(); ++k)
-    projections_[k]->deliver(step_, time(), gathered_spikes_[projection_pre_[k]]);
+  if (exchange)
+    for (std::int64_t j = 0; j < pending_steps_; ++j)
+      for (std::size_t k = 0; k < projections_.size(); ++k)
+        projections_[k]->queue_spikes(pending_first_ + j,
+                                      pending_spikes_[static_cast<std::size_t>(j) * populations + projection_pre_[k]]);
+  for (auto& p : projections_) p->deliver_due(step_, time());
+  for (auto& s : spikes_) s.clear();
+  if (exchange) exchange_pending_spikes();
   for (auto* o : observers_) o->on_step(*this, step_, spikes_);
+}
+
+// The observers told the exchanged steps' spikes, in step order; spikes_ is left with this step's.
+void Simulation::exchange_pending_spikes() {
+  const std::size_t populations = populations_.size();
+  for (std::int64_t j = 0; j < pending_steps_; ++j) {
+    for (std::size_t p = 0; p < populations; ++p) {
+      const auto& gathered = pending_spikes_[static_cast<std::size_t>(j) * populations + p];
+      spikes_[p].assign(gathered.begin(), gathered.end());
+    }
+    for (auto* o : observers_) o->on_spikes(*this, pending_first_ + j, spikes_);
+  }
+  pending_steps_ = 0;
 }
 
 void Simulation::restore_step(std::int64_t step) {
@@ -230,7 +269,7 @@ std::int64_t Simulation::run_until_step(std::int64_t last_step) {
   }
   std::int64_t begin = step_;
   last_step = std::min(last_step, total_steps_);
-  while (step_ < last_step) advance_one_step();
+  while (step_ < last_step) advance_step(step_ + 1 == last_step);  // no spikes left pending
   if (step_ == total_steps_ && !finished_) {
     finished_ = true;
     for (auto* o : observers_) o->on_finish(*this);
