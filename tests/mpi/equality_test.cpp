@@ -254,9 +254,9 @@ TEST(MpiDelays, PerSynapseDelaysOnOneTwoAndThreeRanksAndSplitAcrossThem) {
 // The delay model with delays of at least 7 steps (0.7 ms, dt = 0.1 ms): spikes are
 // exchanged once every 7 steps (and at the ends of the driver's 64-step chunks and at
 // checkpoints), not every step, and every dataset still equals the one-process run:
-// on 2 and 3 ranks; with --checkpoint-every 2.5 ms (25 steps, within intervals), whose
-// checkpoints (the two slots, steps 200 and 213) equal the one-process ones; and split
-// across 2 ranks, 3 ranks and 1 process at steps that are no multiple of 7.
+// on 2 and 3 ranks; with checkpoints within intervals (--checkpoint-every 0.3 and 2.5 ms),
+// which equal the one-process ones; and split across 2 ranks, 3 ranks and 1 process at
+// steps that are no multiple of 7.
 TEST(MpiDelays, SpikesExchangedOnceEveryMinimumDelayGiveTheOneProcessBits) {
   PSST_REQUIRE_MPI();
   TempDir dir;
@@ -282,6 +282,17 @@ TEST(MpiDelays, SpikesExchangedOnceEveryMinimumDelayGiveTheOneProcessBits) {
     EXPECT_NEAR(messages_per_step(r.output), 188.0 / 600.0, 0.006) << r.output;
     expect_same_datasets(one, many);
   }
+  // A checkpoint at step 20 (slot A; the run's end at step 22 in slot B), within the
+  // interval of steps 15-21, with the spike of 1.5 ms (step 16, the network's second) in
+  // flight: it equals the one-process checkpoint because a checkpoint step ends an interval.
+  const auto one_early = dir / "one_early.h5", early = dir / "early.h5";
+  r = run_command(fmt::format("{} run {} -q --duration 2.2 --checkpoint-every 2 -o {}", cli, m, one_early.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_EQ(spike_count(one_early), 2u);  // at 0.6 and 1.5 ms
+  r = run_command(fmt::format("{} {} run {} -q --duration 2.2 --checkpoint-every 2 -o {}", mpirun(2), cli, m,
+                              early.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_datasets(one_early, early);  // checkpoints included
   r = run_command(fmt::format("{} run {} -q --duration 21.3 --checkpoint-every 2.5 -o {}", cli, m, one_cut.string()));
   ASSERT_EQ(r.status, 0) << r.output;
   const auto cut = dir / "cut.h5";
