@@ -94,7 +94,8 @@ class Simulation {
   void advance_one_step();  // one step, its spikes exchanged at its end
   // Steps between spike exchanges (MPI): the smallest delay in steps of any event-driven
   // projection (a spike is queued late by fewer steps than its delay, so it is delivered
-  // at the same step), 1 in one process, at most kLongestExchangeInterval.
+  // at the same step), at most kLongestExchangeInterval; 1 in one process and when a
+  // projection reads presynaptic values every stage or step (the halo meets every step).
   std::int64_t exchange_interval() const { return exchange_interval_; }
   static constexpr std::int64_t kLongestExchangeInterval = 64;
   // Spikes are also exchanged at every multiple of `every_steps` (steps at which an
@@ -133,6 +134,7 @@ class Simulation {
   std::int64_t pending_first_ = 0, pending_steps_ = 0;
   std::int64_t exchange_interval_ = 1, align_every_ = 0;
   void build(const RunSettings& settings);
+  bool halo_every_step() const;
   void integrate_step();
   void advance_step(bool exchange_at_end);
   void exchange_pending_spikes();
