@@ -267,6 +267,9 @@ TEST(MpiDelays, SpikesExchangedOnceEveryMinimumDelayGiveTheOneProcessBits) {
   ASSERT_NE(text.find(normal), std::string::npos);
   text.replace(text.find(uniform), uniform.size(), "delay = { distribution = \"uniform\", low = 0.7, high = 3.0 }");
   text.replace(text.find(normal), normal.size(), "delay = 1.2");
+  const std::string v = "variables = [\"v\"]";
+  ASSERT_NE(text.rfind(v), std::string::npos);
+  text.replace(text.rfind(v), v.size(), v + "\nrate_bin = 0.5");  // rates too are counted from late spikes
   std::ofstream(dir / "delays.toml") << text;
   const std::string m = (dir / "delays.toml").string();
   const auto one = dir / "one.h5", one_cut = dir / "one_cut.h5";
