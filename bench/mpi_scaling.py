@@ -6,6 +6,7 @@ docs/scaling.md.
 
   /usr/bin/python3 bench/mpi_scaling.py                       # 4k, 16k, 64k neurons; 1 and 2 ranks
   /usr/bin/python3 bench/mpi_scaling.py --sizes 4000 --repeats 1 --duration 50
+  /usr/bin/python3 bench/mpi_scaling.py --sizes 4000 --delay 1.5    # spikes exchanged once every 15 steps
 
 COBAHH (models/cobahh.toml) at N neurons: 80 % excitatory, every neuron with
 80 incoming synapses on average (p = 0.02 * 4000 / N; at N = 4000 the model
@@ -32,8 +33,10 @@ LINE = re.compile(r"sent ([0-9.]+) bytes in ([0-9.]+) messages per step.*?; ([0-
                   r"CPU ([0-9.]+) s, ([0-9.]+) s of it in MPI; connectivity ([0-9.]+) MB")
 
 
-def model_text(n):
+def model_text(n, delay=None):
     text = open(os.path.join(ROOT, "models", "cobahh.toml")).read()
+    if delay is not None:  # every synapse delayed by `delay` ms: spikes exchanged once every delay / dt steps
+        text = re.sub(r"^(on_pre = .*)$", rf"\1\ndelay = {delay!r}", text, flags=re.M)
     exc = n * 4 // 5
     p = 0.02 * 4000 / n
     text = text.replace("size = 4000", f"size = {n}")
@@ -69,13 +72,15 @@ def main():
     parser.add_argument("--duration", type=float, default=100.0, help="simulated ms")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--psst", default=os.path.join(ROOT, "build", "psst"))
+    parser.add_argument("--delay", type=float, default=None,
+                        help="synaptic delay in ms (default: the model's, one step)")
     args = parser.parse_args()
     steps = args.duration / 0.1
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in [int(s) for s in args.sizes.split(",")]:
             model = os.path.join(tmp, f"cobahh_{n}.toml")
-            open(model, "w").write(model_text(n))
+            open(model, "w").write(model_text(n, args.delay))
             out = os.path.join(tmp, "out.h5")
             measure(args.psst, model, out, 1.0, 1)  # compiles the kernels once
             for ranks in (1, 2):
@@ -86,14 +91,15 @@ def main():
                 print(n, ranks, best, work, flush=True)
     per_step = lambda seconds: f"{1000 * seconds / steps:.3f}"
     lines = [f"# COBAHH strong scaling on MPI ranks ({platform.node()}, {os.cpu_count()} cores, "
-             f"{args.duration:g} ms = {steps:.0f} steps, best of {args.repeats}, 1 thread per rank)", "",
+             f"{args.duration:g} ms = {steps:.0f} steps, best of {args.repeats}, 1 thread per rank"
+             + (f", delay {args.delay:g} ms" if args.delay is not None else "") + ")", "",
              "| neurons | synapses | spikes | ranks | wall ms/step | of it in MPI (rank 0) | work CPU ms/step (rank 0) | "
              "bytes/step sent by rank 0 | messages/step | connectivity MB (rank 0) | peak RSS MB per rank | "
              "load average |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for n, ranks, best, work in rows:
         lines.append(f"| {n} | {80 * n:,} | {best['spikes']} | {ranks} | {per_step(best['wall'])} | "
-                     f"{per_step(best['mpi'])} | {per_step(work)} | {best['bytes']:.0f} | {best['messages']:.1f} | "
+                     f"{per_step(best['mpi'])} | {per_step(work)} | {best['bytes']:.0f} | {best['messages']:.2f} | "
                      f"{best['connectivity_mb']:.2f} | {best['rss_mb']:.0f} | {best['load']:.1f} |")
     text = "\n".join(lines) + "\n"
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)

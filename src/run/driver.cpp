@@ -25,6 +25,7 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
         std::max<std::int64_t>(whole_steps(options.checkpoint_every, simulation.dt(), "--checkpoint-every"), 1);
     if (recorder.writer()) recorder.file().set_attribute("/", "checkpoint_every", options.checkpoint_every);
     checkpointer.emplace(simulation, recorder, checkpoint_steps);
+    simulation.align_spike_exchanges(checkpoint_steps);  // no spikes pending at a checkpoint
   }
   FiniteStateGuard guard(simulation, 64, checkpoint_steps);
   simulation.add_observer(&recorder);
@@ -43,7 +44,8 @@ DriverResult drive(Simulation& simulation, Hdf5Recorder& recorder, const DriverO
         result.interrupted = true;
         break;
       }
-      simulation.run_until_step(std::min(simulation.step() + 64, simulation.total_steps()));
+      // To the next multiple of 64 (the guard's checks, so a blow-up's file has every spike before it).
+      simulation.run_until_step(std::min((simulation.step() / 64 + 1) * 64, simulation.total_steps()));
     }
     if (simulation.total_steps() == simulation.step()) {
       simulation.run_until_step(simulation.step());  // observers' on_finish

@@ -286,8 +286,8 @@ void Hdf5Recorder::on_start(const Simulation& simulation) {
   if (!resuming_ && simulation.step() % simulation.record_every_steps() == 0) sample(simulation);
 }
 
-void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step,
-                           const std::vector<std::vector<std::size_t>>& spikes) {
+void Hdf5Recorder::on_spikes(const Simulation& simulation, std::int64_t step,
+                             const std::vector<std::vector<std::size_t>>& spikes) {
   const double spike_time = static_cast<double>(step - 1) * simulation.dt();
   for (auto& monitor : spikes_) {
     const std::size_t size = simulation.populations()[monitor.population]->instance_size();
@@ -298,6 +298,9 @@ void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step,
     }
   }
   count_rates(simulation, step, spikes);
+}
+
+void Hdf5Recorder::on_step(const Simulation& simulation, std::int64_t step, const std::vector<std::vector<std::size_t>>&) {
   if (step % simulation.record_every_steps() == 0) sample(simulation);
   // Bound what a crash can lose: flush at least every 10 s of wall time.
   // (The rows drained so far; staged samples are drained by every rank together.)

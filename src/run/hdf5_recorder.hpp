@@ -45,7 +45,9 @@ class Hdf5Recorder final : public StepObserver {
 
   void on_start(const Simulation& simulation) override;
   void on_step(const Simulation& simulation, std::int64_t step,
-               const std::vector<std::vector<std::size_t>>& spikes) override;
+               const std::vector<std::vector<std::size_t>>& spikes) override;  // state samples
+  void on_spikes(const Simulation& simulation, std::int64_t step,
+                 const std::vector<std::vector<std::size_t>>& spikes) override;
   void on_finish(const Simulation& simulation) override;
   // Writes every staged sample and every buffered row to the file. Collective: every
   // rank calls it at the same point (checkpoints, the end of the run).

@@ -9,9 +9,12 @@ void ProgressReporter::on_start(const Simulation& simulation) {
   first_step_ = simulation.step();
 }
 
-void ProgressReporter::on_step(const Simulation& simulation, std::int64_t step,
-                               const std::vector<std::vector<std::size_t>>& spikes) {
+void ProgressReporter::on_spikes(const Simulation&, std::int64_t, const std::vector<std::vector<std::size_t>>& spikes) {
   for (const auto& s : spikes) spikes_ += s.size();
+}
+
+void ProgressReporter::on_step(const Simulation& simulation, std::int64_t step,
+                               const std::vector<std::vector<std::size_t>>&) {
   if (!enabled_ || (step & 255) != 0) return;
   auto now = std::chrono::steady_clock::now();
   if (now - last_print_ < std::chrono::milliseconds(500)) return;

@@ -16,6 +16,8 @@ class ProgressReporter final : public StepObserver {
   void on_start(const Simulation& simulation) override;
   void on_step(const Simulation& simulation, std::int64_t step,
                const std::vector<std::vector<std::size_t>>& spikes) override;
+  void on_spikes(const Simulation& simulation, std::int64_t step,
+                 const std::vector<std::vector<std::size_t>>& spikes) override;
   void on_finish(const Simulation& simulation) override;
   double elapsed_seconds() const;
   std::size_t spike_count() const { return spikes_; }

@@ -465,18 +465,28 @@ void Projection::run_stage(std::size_t stage, double t) {
 }
 
 void Projection::deliver(std::int64_t step, double t, const std::vector<std::uint32_t>& pre_spikes) {
-  if (!event_kernel_) return;
+  queue_spikes(step, pre_spikes);
+  deliver_due(step, t);
+}
+
+void Projection::queue_spikes(std::int64_t step, const std::vector<std::uint32_t>& pre_spikes) {
+  if (!event_kernel_ || pre_spikes.empty()) return;
   // Spikes of the step that ended at `step` (at (step - 1) dt) arrive delay steps later.
   // With several delay classes each spike is queued once per class, as its group.
   const auto classes = static_cast<std::uint32_t>(delay_classes_.size());
-  if (!pre_spikes.empty() && classes == 1) backend_.queue_spikes(*events_.queue, step - 1 + delay_steps_, pre_spikes);
-  if (!pre_spikes.empty() && classes > 1)
-    for (std::uint32_t k = 0; k < classes; ++k) {
-      due_groups_.clear();
-      for (std::uint32_t neuron : pre_spikes) due_groups_.push_back(neuron * classes + k);
-      backend_.queue_spikes(*events_.queue, step - 1 + delay_classes_[k], due_groups_);
-    }
-  backend_.deliver_events(events_, step, scalars(t));
+  if (classes == 1) {
+    backend_.queue_spikes(*events_.queue, step - 1 + delay_steps_, pre_spikes);
+    return;
+  }
+  for (std::uint32_t k = 0; k < classes; ++k) {
+    due_groups_.clear();
+    for (std::uint32_t neuron : pre_spikes) due_groups_.push_back(neuron * classes + k);
+    backend_.queue_spikes(*events_.queue, step - 1 + delay_classes_[k], due_groups_);
+  }
+}
+
+void Projection::deliver_due(std::int64_t step, double t) {
+  if (event_kernel_) backend_.deliver_events(events_, step, scalars(t));
 }
 
 }  // namespace psst::run

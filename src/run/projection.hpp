@@ -66,6 +66,11 @@ class Projection {
   // After the step that ended at step index `step`: queues the spikes of the
   // presynaptic neurons (timed (step - 1) dt) and applies the events due at `step`.
   void deliver(std::int64_t step, double t, const std::vector<std::uint32_t>& pre_spikes);
+  // The two halves of deliver. Spikes may be queued late, at a later step's end before
+  // its delivery, as long as none is due before that step (the smallest delay class is
+  // at least the steps they are late by + 1): a slot's spikes are sorted when delivered.
+  void queue_spikes(std::int64_t step, const std::vector<std::uint32_t>& pre_spikes);
+  void deliver_due(std::int64_t step, double t);
   std::vector<double> state(const std::string& variable) const;
   std::int64_t delay_steps() const { return delay_steps_; }  // the largest delay
   const std::vector<std::int64_t>& delay_classes() const { return delay_classes_; }  // distinct delays, ascending

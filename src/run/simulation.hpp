@@ -48,9 +48,16 @@ class StepObserver {
  public:
   virtual ~StepObserver() = default;
   virtual void on_start(const Simulation&) {}
-  // After the step that ended at step index `step`; spikes[p] lists the neurons of
-  // population p that crossed threshold during it (spike time (step - 1) dt).
+  // After the step that ended at step index `step`, when the state is that step's.
+  // spikes[p] lists the neurons of population p that crossed threshold during it (spike
+  // time (step - 1) dt) when the spikes were exchanged at this step: always in one
+  // process; under MPI with an exchange interval above one step (exchange_interval()),
+  // only at the interval's last step, else empty. on_spikes is told every step's.
   virtual void on_step(const Simulation&, std::int64_t step, const std::vector<std::vector<std::size_t>>& spikes) = 0;
+  // The network's spikes of the step that ended at `step`, once every rank has them:
+  // called for every step, in step order, at that step (before its on_step) or, under
+  // MPI with an exchange interval, at the interval's last step (before its on_step).
+  virtual void on_spikes(const Simulation&, std::int64_t /*step*/, const std::vector<std::vector<std::size_t>>&) {}
   virtual void on_finish(const Simulation&) {}
 };
 
@@ -89,8 +96,21 @@ class Simulation {
   // Advances to step `last_step` (at most total_steps()); returns the steps done.
   std::int64_t run_until_step(std::int64_t last_step);
   void run() { run_until_step(total_steps_); }
-  // notify = false: no observer is told (the finite-state check's replay, which records nothing).
+  // One step, its spikes exchanged at its end; notify = false: no observer is told (the
+  // finite-state check's replay, which records nothing).
   void advance_one_step(bool notify = true);
+  // Steps between spike exchanges (MPI): the smallest delay in steps of any event-driven
+  // projection (a spike is queued late by fewer steps than its delay, so it is delivered
+  // at the same step), at most kLongestExchangeInterval; 1 in one process and when a
+  // projection reads presynaptic values every stage or step (the halo meets every step).
+  std::int64_t exchange_interval() const { return exchange_interval_; }
+  static constexpr std::int64_t kLongestExchangeInterval = 64;
+  // Spikes are also exchanged at every multiple of `every_steps` (steps at which an
+  // observer reads the spikes in flight: checkpoints), and always at the end of
+  // run_until_step, so a checkpoint or a stop never falls within an interval; and at every
+  // multiple of kLongestExchangeInterval steps, where the finite-state check snapshots the
+  // state (FiniteStateGuard: no spike may be pending in the run layer then).
+  void align_spike_exchanges(std::int64_t every_steps) { align_every_ = every_steps; }
   // Continues from a checkpoint: the state arrays were restored by the caller.
   void restore_step(std::int64_t step);
   // Collective (the halo of the first stage): evaluates the recorded definitions and
@@ -121,11 +141,19 @@ class Simulation {
   std::vector<std::size_t> projection_pre_;  // population index of each projection's presynaptic side
   std::unique_ptr<Halo> halo_;
   std::vector<StepObserver*> observers_;
-  std::vector<std::vector<std::size_t>> spikes_;  // this step's, for observers
-  std::vector<std::vector<std::uint32_t>> gathered_spikes_;  // the same, as the Communicator gives them
+  std::vector<std::vector<std::size_t>> spikes_;  // one step's, for observers
+  // Spikes not exchanged yet: this rank's of steps pending_first_ .. step_, by step then
+  // population (what the Communicator gathers in one exchange), then every rank's.
+  std::vector<std::vector<std::uint32_t>> pending_spikes_;
+  std::int64_t pending_first_ = 0, pending_steps_ = 0;
+  std::int64_t exchange_interval_ = 1, align_every_ = 0;
   void build(const RunSettings& settings);
   void set_up_observation();  // for the definitions and synaptic inputs that [record] tables name
   bool observes_ = false;
+  bool halo_every_step() const;
+  void integrate_step();
+  void advance_step(bool exchange_at_end, bool notify);
+  void exchange_pending_spikes(bool notify);
   bool started_ = false, finished_ = false;
 };
 

@@ -174,6 +174,13 @@ TEST(MpiResume, CobahhSplitOnTwoThenThreeRanksThenOneProcessEqualsOneRun) {
   split_across_rank_counts("cobahh.toml", 20.0, 45.0, 60.0);  // delayed spikes in flight at each cut
 }
 
+// Rank 0's messages per step, as psst prints them under mpirun (without -q); -1 if absent.
+double messages_per_step(const std::string& output) {
+  const auto at = output.find(" messages per step");
+  if (at == std::string::npos) return -1.0;
+  return std::stod(output.substr(output.rfind(' ', at - 1) + 1));
+}
+
 // Per-synapse delays (random, 31 classes at dt = 0.1 ms) on 1, 2 and 3 ranks, and a run
 // split with spikes of many delays in flight: every dataset (spikes, v, the connectivity
 // and each synapse's delay, a synapse variable and parameter of synapses held by
@@ -228,8 +235,10 @@ TEST(MpiDelays, PerSynapseDelaysOnOneTwoAndThreeRanksAndSplitAcrossThem) {
   ASSERT_GE(spike_count(one), 50u);
   for (int ranks : {2, 3}) {
     const auto many = dir / fmt::format("many{}.h5", ranks);
-    r = run_command(fmt::format("{} {} run {} -q -o {}", mpirun(ranks), cli, m, many.string()));
+    r = run_command(fmt::format("{} {} run {} -o {}", mpirun(ranks), cli, m, many.string()));
     ASSERT_EQ(r.status, 0) << r.output;
+    // Delays of 0 ms are one step: spikes are exchanged every step (2 collectives).
+    EXPECT_DOUBLE_EQ(messages_per_step(r.output), 2.0) << r.output;
     expect_same_datasets(one, many);
   }
   const auto split = dir / "split.h5";
@@ -240,6 +249,65 @@ TEST(MpiDelays, PerSynapseDelaysOnOneTwoAndThreeRanksAndSplitAcrossThem) {
   r = run_command(fmt::format("{} resume {} -q --until 60", cli, split.string()));
   ASSERT_EQ(r.status, 0) << r.output;
   expect_same_datasets(one, split, false);
+}
+
+// The delay model with delays of at least 7 steps (0.7 ms, dt = 0.1 ms): spikes are
+// exchanged once every 7 steps (and at the ends of the driver's 64-step chunks and at
+// checkpoints), not every step, and every dataset still equals the one-process run:
+// on 2 and 3 ranks; with checkpoints within intervals (--checkpoint-every 0.3 and 2.5 ms),
+// which equal the one-process ones; and split across 2 ranks, 3 ranks and 1 process at
+// steps that are no multiple of 7.
+TEST(MpiDelays, SpikesExchangedOnceEveryMinimumDelayGiveTheOneProcessBits) {
+  PSST_REQUIRE_MPI();
+  TempDir dir;
+  std::string text = delay_model;
+  const std::string uniform = "delay = { distribution = \"uniform\", low = 0.0, high = 3.0 }";
+  const std::string normal = "delay = { distribution = \"normal\", mean = 1.5, std = 0.3 }";
+  ASSERT_NE(text.find(uniform), std::string::npos);
+  ASSERT_NE(text.find(normal), std::string::npos);
+  text.replace(text.find(uniform), uniform.size(), "delay = { distribution = \"uniform\", low = 0.7, high = 3.0 }");
+  text.replace(text.find(normal), normal.size(), "delay = 1.2");
+  const std::string v = "variables = [\"v\"]";
+  ASSERT_NE(text.rfind(v), std::string::npos);
+  text.replace(text.rfind(v), v.size(), v + "\nrate_bin = 0.5");  // rates too are counted from late spikes
+  std::ofstream(dir / "delays.toml") << text;
+  const std::string m = (dir / "delays.toml").string();
+  const auto one = dir / "one.h5", one_cut = dir / "one_cut.h5";
+  auto r = run_command(fmt::format("{} run {} -q -o {}", cli, m, one.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_GE(spike_count(one), 50u);
+  for (int ranks : {2, 3}) {
+    const auto many = dir / fmt::format("many{}.h5", ranks);
+    r = run_command(fmt::format("{} {} run {} -o {}", mpirun(ranks), cli, m, many.string()));
+    ASSERT_EQ(r.status, 0) << r.output;
+    // 600 steps: chunks of 64 exchange at 7, 14, ..., 63 and 64 (10 each, 9 chunks), then
+    // 583, 590, 597 and 600: 94 exchanges of 2 collectives, against 1200 every step.
+    EXPECT_NEAR(messages_per_step(r.output), 188.0 / 600.0, 0.006) << r.output;
+    expect_same_datasets(one, many);
+  }
+  // A checkpoint at step 20 (slot A; the run's end at step 22 in slot B), within the
+  // interval of steps 15-21, with the spike of 1.5 ms (step 16, the network's second) in
+  // flight: it equals the one-process checkpoint because a checkpoint step ends an interval.
+  const auto one_early = dir / "one_early.h5", early = dir / "early.h5";
+  r = run_command(fmt::format("{} run {} -q --duration 2.2 --checkpoint-every 2 -o {}", cli, m, one_early.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_EQ(spike_count(one_early), 2u);  // at 0.6 and 1.5 ms
+  r = run_command(fmt::format("{} {} run {} -q --duration 2.2 --checkpoint-every 2 -o {}", mpirun(2), cli, m,
+                              early.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_datasets(one_early, early);  // checkpoints included
+  r = run_command(fmt::format("{} run {} -q --duration 21.3 --checkpoint-every 2.5 -o {}", cli, m, one_cut.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto cut = dir / "cut.h5";
+  r = run_command(fmt::format("{} {} run {} -q --duration 21.3 --checkpoint-every 2.5 -o {}", mpirun(2), cli, m,
+                              cut.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_datasets(one_cut, cut);  // checkpoints included
+  r = run_command(fmt::format("{} {} resume {} -q --until 40.7", mpirun(3), cli, cut.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_command(fmt::format("{} resume {} -q --until 60", cli, cut.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_datasets(one, cut, false);
 }
 
 TEST(MpiResume, ThreeNeuronsSplitOnTwoThenThreeRanksThenOneProcessEqualsOneRun) {
