@@ -282,7 +282,6 @@ void Simulation::advance_step(bool exchange_at_end, bool notify) {
   const bool exchange = exchange_at_end || pending_steps_ >= exchange_interval_ || step_ == total_steps_ ||
                         (align_every_ > 0 && step_ % align_every_ == 0) ||
                         step_ % kLongestExchangeInterval == 0;  // where the finite-state check looks
-
   if (exchange) communicator_->gather_spikes(pending_spikes_);  // every rank's, in ascending global order
   halo_->exchange_step();
   if (exchange)

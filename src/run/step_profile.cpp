@@ -185,6 +185,13 @@ void ProfilingBackend::fill(backend::Buffer& b, double value) {
   add(Zeroing, start);
 }
 
+// The finite-state check's snapshot (StateSnapshot) is its only per-run user.
+void ProfilingBackend::copy(const backend::Buffer& source, backend::Buffer& destination) {
+  const auto start = Clock::now();
+  inner_->copy(source, destination);
+  add(FiniteCheck, start);
+}
+
 void ProfilingBackend::gather(const backend::Buffer& source, const backend::Buffer& index,
                               backend::Buffer& destination, std::size_t offset) {
   const auto start = Clock::now();

@@ -51,6 +51,7 @@ class ProfilingBackend final : public backend::Backend {
   void download(const backend::Buffer& b, std::span<double> out, std::size_t offset) const override;
   void download(const backend::Buffer& b, std::span<std::uint32_t> out, std::size_t offset) const override;
   void fill(backend::Buffer& b, double value) override;
+  void copy(const backend::Buffer& source, backend::Buffer& destination) override;
   void gather(const backend::Buffer& source, const backend::Buffer& index, backend::Buffer& destination,
               std::size_t offset) override;
   std::unique_ptr<backend::BoundKernel> bind(const graph::Program& program,
