@@ -28,7 +28,8 @@ using psst::run::Simulation;
 // (probability and fixed in-degree), random parameters, an expression of i and N,
 // random refractory periods, jitter, an input on some neurons, event delays,
 // continuous coupling, reset, in-kernel draws (randn() in equations, rand() in a
-// reset: each instance draws with its own seed's key) and spike-time input.
+// reset, rand() and randn() in on_pre: each instance draws with its own seed's key)
+// and spike-time input.
 constexpr const char* model_text = R"toml(
 [simulation]
 duration = 30.0
@@ -76,7 +77,7 @@ pre = "noise"
 post = "E"
 connect = { rule = "probability", p = 0.4 }
 parameters = { w = { distribution = "uniform", low = 0.05, high = 0.15 } }
-on_pre = "v_post += w"
+on_pre = "v_post += w * (0.5 + rand())"  # instances have different synapse counts: draws by instance-local synapse
 delay = { distribution = "uniform", low = 0.1, high = 0.6 }  # per synapse: each instance draws its own
 
 [projections.rec]
@@ -86,7 +87,7 @@ connect = { rule = "fixed_indegree", k = 3, self = false }
 equations = "ds/dt = -s / tau_s"
 parameters = { tau_s = 5.0, g = 0.3 }
 initial = { s = 0.0 }
-on_pre = "s += 1"
+on_pre = "s += 1 + 0.2 * randn()"
 summed = { I_syn = "g * s" }
 
 [record.E]

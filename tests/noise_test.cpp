@@ -4,7 +4,7 @@
 // correlation at a lag; bounds from the sample size), rand() and randn() in
 // equations and reset, the same bits on every backend and thread count, and the
 // refusals (methods that cannot integrate noise, noise outside equations,
-// random numbers in projections and initial values).
+// random numbers in initial values; in projections: event_random_test.cpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -280,7 +280,7 @@ initial = {{ x = 0 }}
   }
 }
 
-TEST(Noise, NoiseOutsideEquationsAndRandomNumbersInProjectionsAreRefused) {
+TEST(Noise, NoiseOutsideEquationsAndRandomNumbersInInitialValuesAreRefused) {
   const std::string threshold = refusal(R"toml([populations.p]
 size = 2
 equations = "dx/dt = -x/10"
@@ -289,19 +289,6 @@ initial = { x = 0 }
 )toml");
   EXPECT_NE(threshold.find("white noise"), std::string::npos) << threshold;
   EXPECT_NE(threshold.find("the threshold"), std::string::npos) << threshold;
-  const std::string on_pre = refusal(R"toml([populations.p]
-size = 2
-equations = "dx/dt = -x/10"
-threshold = "x > 1"
-initial = { x = 0 }
-[projections.q]
-pre = "p"
-post = "p"
-connect = "all_to_all"
-on_pre = "x_post += rand()"
-)toml");
-  EXPECT_NE(on_pre.find("rand()"), std::string::npos) << on_pre;
-  EXPECT_NE(on_pre.find("projection"), std::string::npos) << on_pre;
   for (const char* initial : {"\"xi + 1\"", "\"randn()\""}) {
     const std::string message = refusal(fmt::format(R"toml(method = "euler"
 [populations.p]

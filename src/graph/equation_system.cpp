@@ -145,6 +145,19 @@ EquationSystem::EquationSystem(const model::PopulationSpec& spec, SystemOptions 
   number_random_draws(spec);
 }
 
+void EquationSystem::number_event_draws(const std::vector<model::EventStatement>& statements) {
+  std::vector<const Expr*> calls;
+  for (const auto& statement : statements) {
+    held_.push_back(statement.value);
+    collect_random_calls(*statement.value, calls);
+  }
+  if (calls.size() >= noise_draw_base)
+    throw UserError(calls.back()->where, fmt::format("on_pre of {} '{}' calls rand() and randn() {} times; at most {}",
+                                                     options_.kind, population_, calls.size(), noise_draw_base - 1));
+  event_draw_numbers_.clear();
+  for (std::size_t k = 0; k < calls.size(); ++k) event_draw_numbers_[calls[k]] = static_cast<std::uint32_t>(k);
+}
+
 void EquationSystem::number_random_draws(const model::PopulationSpec& spec) {
   std::vector<const Expr*> calls;
   for (const Equation& eq : equations_) collect_random_calls(*eq.rhs, calls);
@@ -153,9 +166,10 @@ void EquationSystem::number_random_draws(const model::PopulationSpec& spec) {
   if (spec.refractory_condition) held_.push_back(spec.refractory_condition);
   for (const auto& expr : held_) collect_random_calls(*expr, calls);
   if (!calls.empty() && options_.kind != "population")
-    throw UserError(calls.front()->where, fmt::format("{}() in {} '{}': random numbers are drawn in populations "
-                                                      "(equations, threshold, reset), not yet in projections",
-                                                      calls.front()->name, options_.kind, population_));
+    throw UserError(calls.front()->where, fmt::format("{}() in {} '{}': a projection draws random numbers in "
+                                                      "on_pre only, not yet in its equations or summed "
+                                                      "contributions", calls.front()->name, options_.kind,
+                                                      population_));
   if (calls.size() >= noise_draw_base)
     throw UserError(calls.back()->where, fmt::format("population '{}' calls rand() and randn() {} times; at most {}",
                                                      population_, calls.size(), noise_draw_base - 1));
@@ -320,16 +334,19 @@ NodeId EquationSystem::Builder::name(const Expr& expr) {
 
 // One draw per neuron and step, the same in every stage of the step (draw numbers
 // are per call site, never per stage): a piecewise-constant input over the step.
+// In on_pre, one draw per call site, synapse and event step (its site: the synapse).
 NodeId EquationSystem::Builder::random(model::Function function, const Expr& call) {
-  auto it = system_.draw_numbers_.find(&call);
-  if (it == system_.draw_numbers_.end())
-    throw UserError(call.where, fmt::format("{}() is available in a population's equations, threshold, reset and "
-                                            "refractory condition only, not yet in a projection's equations, "
-                                            "summed or on_pre, nor in initial values (for those use a distribution, "
-                                            "e.g. {{ distribution = \"normal\", mean = 0, std = 1 }})",
-                                            call.name));
   const Op op = function == model::Function::Rand ? Op::RandomUniform : Op::RandomNormal;
-  return graph_.random(op, leaf_("random.key"), leaf_("random.step"), it->second);
+  if (auto it = system_.draw_numbers_.find(&call); it != system_.draw_numbers_.end())
+    return graph_.random(op, leaf_("random.key"), leaf_("random.step"), it->second);
+  if (auto it = system_.event_draw_numbers_.find(&call); it != system_.event_draw_numbers_.end())
+    return graph_.random(op, leaf_("random.key"), leaf_("random.step"), it->second, leaf_("random.site"));
+  throw UserError(call.where, fmt::format("{}() is available in a population's equations, threshold, reset and "
+                                          "refractory condition and in a projection's on_pre only, not yet in a "
+                                          "projection's equations or summed contributions, nor in initial values "
+                                          "(for those use a distribution, e.g. {{ distribution = \"normal\", "
+                                          "mean = 0, std = 1 }})",
+                                          call.name));
 }
 
 // White noise xi = N / sqrt(dt), N standard normal drawn once per neuron and step and

@@ -58,6 +58,11 @@ class EquationSystem {
   const std::vector<std::string>& noise_sources() const { return noise_sources_; }
   // Whether any kernel of the population draws random numbers (noise, rand(), randn()).
   bool draws_random() const { return has_noise() || !draw_numbers_.empty(); }
+  // A projection's on_pre: its rand() and randn() calls numbered 0, 1, ... in statement
+  // order; each draws at its event's synapse (the input "random.site", Slot::RandomSite)
+  // rather than at the element index. Whether the statements so numbered draw any.
+  void number_event_draws(const std::vector<model::EventStatement>& statements);
+  bool event_draws_random() const { return !event_draw_numbers_.empty(); }
   MathMode math() const { return options_.math; }
 
   // How leaves become graph nodes: the caller decides what a state variable,
@@ -104,6 +109,7 @@ class EquationSystem {
   // threshold's and reset's expressions alive), the noise sources and the first one's place.
   std::vector<model::ExprPtr> held_;
   std::map<const model::Expr*, std::uint32_t> draw_numbers_;
+  std::map<const model::Expr*, std::uint32_t> event_draw_numbers_;  // on_pre's calls (number_event_draws)
   std::vector<std::string> noise_sources_;
   SourceLocation noise_where_;
 };

@@ -128,11 +128,11 @@ NodeId ExprGraph::fma(NodeId a, NodeId b, NodeId c) {
   return intern(n);
 }
 
-NodeId ExprGraph::random(Op op, NodeId key, NodeId step, std::uint32_t draw_number) {
+NodeId ExprGraph::random(Op op, NodeId key, NodeId step, std::uint32_t draw_number, NodeId site) {
   Node n;
   n.op = op;
   n.value = static_cast<double>(draw_number);
-  n.args = {key, step, no_node};
+  n.args = {key, step, site};
   return intern(n);
 }
 

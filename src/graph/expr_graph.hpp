@@ -45,8 +45,9 @@ class ExprGraph {
   // denominator is exactly 0. Everywhere else the raw formula, bit for bit.
   NodeId divide(NodeId a, NodeId b);
   // A random variate (Op::RandomUniform or RandomNormal) of draw `draw_number`, reading the
-  // key table and the step counter (both input nodes); equal draws are one node.
-  NodeId random(Op op, NodeId key, NodeId step, std::uint32_t draw_number);
+  // key table and the step counter (both input nodes); equal draws are one node. `site`
+  // (an input node, optional): the element's random site, read in place of the element index.
+  NodeId random(Op op, NodeId key, NodeId step, std::uint32_t draw_number, NodeId site = no_node);
   // x^n: small integer exponents become multiplications, 0.5 becomes sqrt.
   NodeId power(NodeId base, NodeId exponent);
 

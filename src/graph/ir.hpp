@@ -25,6 +25,8 @@ struct Instruction {
   double constant = 0.0;   // Op::Constant
   int slot = -1;           // Op::Input: input slot; Op::Store: output slot; random ops: the key table's input slot
   int step_slot = -1;      // random ops: the step counter's input slot (constant: the draw number)
+  int site_slot = -1;      // random ops: the input slot of each element's random site (Slot::RandomSite);
+                           // -1: the element index e is the site
 };
 
 struct Program {

@@ -21,9 +21,11 @@ std::string Program::to_string() const {
       case Op::Input: s += fmt::format("  r{} = load {}\n", in.dst, inputs[static_cast<std::size_t>(in.slot)]); break;
       case Op::Store: s += fmt::format("  store {} = r{}\n", outputs[static_cast<std::size_t>(in.slot)], in.a); break;
       case Op::RandomUniform: case Op::RandomNormal:
-        s += fmt::format("  r{} = {} key {}, step {}, draw {}\n", in.dst, graph::name(in.op),
+        s += fmt::format("  r{} = {} key {}, step {}, draw {}", in.dst, graph::name(in.op),
                          inputs[static_cast<std::size_t>(in.slot)], inputs[static_cast<std::size_t>(in.step_slot)],
                          in.constant);
+        if (in.site_slot >= 0) s += fmt::format(", site {}", inputs[static_cast<std::size_t>(in.site_slot)]);
+        s += "\n";
         break;
       default: {
         s += fmt::format("  r{} = {} r{}", in.dst, graph::name(in.op), in.a);
@@ -35,6 +37,13 @@ std::string Program::to_string() const {
   }
   return s;
 }
+
+namespace {
+
+// The operands a node reads: its operation's arity, and a random op's site input when it has one.
+int operand_count(const Node& n) { return is_random(n.op) && n.args[2] != no_node ? 3 : arity(n.op); }
+
+}  // namespace
 
 Program lower(const ExprGraph& graph, std::string name, std::vector<std::string> input_names,
               std::vector<std::string> output_names, const std::vector<std::pair<NodeId, int>>& outputs) {
@@ -52,7 +61,7 @@ Program lower(const ExprGraph& graph, std::string name, std::vector<std::string>
       }
       state[idx] = 1;
       const Node& n = graph.node(id);
-      if (next_arg < arity(n.op)) {
+      if (next_arg < operand_count(n)) {
         NodeId child = n.args[static_cast<std::size_t>(next_arg++)];
         if (state[static_cast<std::size_t>(child)] == 0) stack.emplace_back(child, 0);
         continue;
@@ -69,7 +78,7 @@ Program lower(const ExprGraph& graph, std::string name, std::vector<std::string>
   std::vector<std::size_t> last_use(graph.size(), 0);
   for (std::size_t i = 0; i < order.size(); ++i) {
     const Node& n = graph.node(order[i]);
-    for (int a = 0; a < arity(n.op); ++a) last_use[static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)])] = i;
+    for (int a = 0; a < operand_count(n); ++a) last_use[static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)])] = i;
   }
   const std::size_t at_end = order.size();
   for (const auto& [root, slot] : outputs) last_use[static_cast<std::size_t>(root)] = at_end;
@@ -98,11 +107,12 @@ Program lower(const ExprGraph& graph, std::string name, std::vector<std::string>
     if (is_random(n.op)) {  // the key table's and the step counter's input slots, read raw
       in.slot = slot_remap[static_cast<std::size_t>(graph.node(n.args[0]).slot)];
       in.step_slot = slot_remap[static_cast<std::size_t>(graph.node(n.args[1]).slot)];
+      if (n.args[2] != no_node) in.site_slot = slot_remap[static_cast<std::size_t>(graph.node(n.args[2]).slot)];
     }
     int* operands[3] = {&in.a, &in.b, &in.c};
-    for (int a = 0; a < arity(n.op); ++a) *operands[a] = reg[static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)])];
+    for (int a = 0; a < operand_count(n); ++a) *operands[a] = reg[static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)])];
     // Operands whose last use is this instruction free their registers, so dst may reuse one.
-    for (int a = 0; a < arity(n.op); ++a) {
+    for (int a = 0; a < operand_count(n); ++a) {
       auto arg = static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)]);
       if (last_use[arg] == i && reg[arg] >= 0) {
         free_registers.push_back(reg[arg]);

@@ -23,6 +23,7 @@ constexpr std::pair<Kind, const char*> whole[] = {
     {Kind::Spiking, "spiking"}, {Kind::Time, "t"},     {Kind::TimeStep, "dt"},
     {Kind::Count, "N"},         {Kind::Index, "i"},    {Kind::LastSpike, "lastspike"},
     {Kind::RandomKey, "random.key"}, {Kind::Step, "random.step"},
+    {Kind::RandomSite, "random.site"},
 };
 
 }  // namespace

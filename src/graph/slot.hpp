@@ -28,6 +28,8 @@ struct Slot {
     LastSpike,      // lastspike
     RandomKey,      // random.key: the key table of the kernel's random draws (N, then two float64 words per instance's key)
     Step,           // random.step: the step counter n (t_n = n dt), which random draws are keyed by
+    RandomSite,     // random.site: an element's place in the key table (instance * table[0] + index), for
+                    // kernels whose elements are not the indices draws are counted by (on_pre's events)
   };
   // Whose slot: the kernel's own elements, or the pre-/postsynaptic neuron of a synapse.
   enum class Side { Own, Pre, Post };

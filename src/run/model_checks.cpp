@@ -100,6 +100,12 @@ std::size_t slice_size(std::size_t begin, std::size_t end, std::size_t size) {
   return last > begin ? last - begin : 0;
 }
 
+// Whether an expression calls rand() or randn().
+bool draws_random(const model::Expr& expr) {
+  if (expr.kind == model::Expr::Kind::Call && (expr.name == "rand" || expr.name == "randn")) return true;
+  return std::any_of(expr.args.begin(), expr.args.end(), [](const auto& arg) { return draws_random(*arg); });
+}
+
 // The largest delay (ms) a projection's value form can give, where it is known before
 // the values are read or drawn: a number, a list's largest entry, a uniform's upper
 // bound; 0 otherwise (a file is checked when it is read, a normal has no bound).
@@ -133,11 +139,15 @@ void check_projection_memory(const ProjectionSpec& projection, const NetworkSpec
                                                   projection.name, synapses, n_pre, n_post, in_instances, max_synapses,
                                                   instances > 1 ? " or fewer instances" : ""));
   // Per synapse: indices (pre, post, outgoing, three event lists), the index i, and for each
-  // state variable x, k and acc, each parameter, summed contribution and on_pre value.
+  // state variable x, k and acc, each parameter, summed contribution and on_pre value; the
+  // random site when on_pre draws.
   std::size_t states = 0;
   for (const auto& e : projection.equations) states += e.kind == model::Equation::Kind::Derivative ? 1 : 0;
+  const bool site = std::any_of(projection.on_pre.begin(), projection.on_pre.end(),
+                                [](const auto& statement) { return draws_random(*statement.value); });
   const double per_synapse = 6.0 * 4.0 + 8.0 * static_cast<double>(1 + 3 * states + projection.parameters.size() +
-                                                                  projection.summed.size() + projection.on_pre.size());
+                                                                  projection.summed.size() + projection.on_pre.size() +
+                                                                  (site ? 1 : 0));
   const double bytes = synapses * per_synapse;
   if (memory > 0 && bytes > memory)
     throw UserError(projection.where,

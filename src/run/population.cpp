@@ -251,7 +251,7 @@ backend::KernelInput Population::input(const graph::Slot& slot, std::size_t stag
     case Kind::Index: case Kind::LastSpike:
       if (slot.side == graph::Slot::Side::Own) return KernelInput::array(buffer(slot.text()));
       break;
-    case Kind::Hoisted: case Kind::Summed: case Kind::EventValue: case Kind::Spiking: break;
+    case Kind::Hoisted: case Kind::Summed: case Kind::EventValue: case Kind::Spiking: case Kind::RandomSite: break;
   }
   throw InternalError(fmt::format("population '{}' has no slot '{}'", name_, slot.text()));
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "run/ensemble.hpp"
+#include "run/event_random.hpp"
 #include "run/synapse_delays.hpp"
 
 namespace psst::run {
@@ -115,6 +116,7 @@ Projection::Projection(const model::ProjectionSpec& spec, Population& pre, Popul
   for (const auto& s : spec.summed)
     system_.check_names(s.value, fmt::format("the summed contribution to '{}'", s.target), true);
   for (const auto& statement : on_pre_) system_.check_names(statement.value, "on_pre", true);
+  system_.number_event_draws(on_pre_);
   synapse_count_ = slice_.total;
   const auto& offsets = connectivity_.instance_offsets;  // an ensemble's: i and N within the instance
   if (!offsets.empty()) synapse_count_ = offsets[1] - offsets[0];
@@ -304,6 +306,12 @@ void Projection::set_up_events(const model::ProjectionSpec& spec, const graph::S
   events_.due_synapse = add_buffer("event.synapse", n, ElementType::Index);
   events_.due_pre = add_buffer("event.pre", n, ElementType::Index);
   events_.due_post = add_buffer("event.post", n, ElementType::Index);
+  if (system_.event_draws_random()) {  // rand(), randn(): keyed by instance, counted by global synapse index
+    const EventRandomTables tables =
+        event_random_tables(name_, seeds, connectivity_.instance_offsets, slice_.first, n, settings.steps);
+    buffers_.set("random.key", backend_.allocate_with(tables.key_table));
+    buffers_.set("random.site", backend_.allocate_with(tables.sites));
+  }
   graph::KernelSpec event_spec{&system_, &scheme,
                                [this](const std::string& name) { return external_slot(name, graph::Slot::Kind::State); }, {}, {}};
   graph::Program program = graph::build_event_program(event_spec, on_pre_, name_ + "_on_pre");
@@ -395,6 +403,8 @@ KernelInput Projection::event_input(const graph::Slot& slot) const {
   if (slot.kind == Kind::Time) return KernelInput::launch_scalar(scalar_t);
   if (slot.kind == Kind::TimeStep) return KernelInput::launch_scalar(scalar_dt);
   if (slot.kind == Kind::Count) return KernelInput::launch_scalar(scalar_count);
+  if (slot.kind == Kind::Step) return KernelInput::launch_scalar(scalar_step);
+  if (slot.kind == Kind::RandomKey) return KernelInput::broadcast(buffer(slot.text()));
   if (slot.kind == Kind::Parameter && buffer(slot.text())->size() == 1) return KernelInput::broadcast(buffer(slot.text()));
   if (const auto* b = buffers_.find(slot.text())) return KernelInput::gathered(*b, events_.due_synapse);
   throw InternalError(fmt::format("on_pre of projection '{}' reads unknown slot '{}'", name_, slot.text()));
@@ -486,7 +496,7 @@ void Projection::queue_spikes(std::int64_t step, const std::vector<std::uint32_t
 }
 
 void Projection::deliver_due(std::int64_t step, double t) {
-  if (event_kernel_) backend_.deliver_events(events_, step, scalars(t));
+  if (event_kernel_) backend_.deliver_events(events_, step, scalars(t, step));
 }
 
 }  // namespace psst::run

@@ -113,7 +113,10 @@ class Projection {
     return buffers_.add(name, size, type);
   }
   // N: the synapses of the projection (in an ensemble, of one instance: every instance has as many, or no kernel reads N).
-  std::array<double, 3> scalars(double t) const { return {t, dt_, static_cast<double>(synapse_count_)}; }
+  // `step`: the step counter of on_pre's random draws (the stage kernels draw none).
+  std::array<double, 4> scalars(double t, std::int64_t step = 0) const {
+    return {t, dt_, static_cast<double>(synapse_count_), static_cast<double>(step)};
+  }
   void check_count_read(const graph::Program& program) const;
   void note_presynaptic_read(const graph::Slot& slot, const backend::KernelInput& input,
                              std::vector<backend::BufferHandle>& reads) const;

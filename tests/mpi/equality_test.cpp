@@ -184,7 +184,8 @@ double messages_per_step(const std::string& output) {
 // Per-synapse delays (random, 31 classes at dt = 0.1 ms) on 1, 2 and 3 ranks, and a run
 // split with spikes of many delays in flight: every dataset (spikes, v, the connectivity
 // and each synapse's delay, a synapse variable and parameter of synapses held by
-// different ranks) equals the one-process run.
+// different ranks) equals the one-process run. on_pre draws rand() and randn(), keyed
+// by the global synapse index whichever rank holds the synapse.
 constexpr const char* delay_model = R"toml(
 [simulation]
 duration = 60.0
@@ -208,7 +209,7 @@ post = "cells"
 connect = { rule = "probability", p = 0.1 }
 equations = "dq/dt = -q / 5"
 initial = { q = 0.0 }
-on_pre = "ge_post += w; q += 1"
+on_pre = "ge_post += w * (0.5 + rand()); q += 1 + 0.1 * randn()"
 parameters = { w = { distribution = "uniform", low = 0.5, high = 3.0 } }
 delay = { distribution = "uniform", low = 0.0, high = 3.0 }
 [record.excitatory]

@@ -77,7 +77,7 @@ const char* binding_name(Binding b) {
 }
 
 // A random variate from the raw float64 key table (in<k>: two words per key) and step
-// counter (b<k>: a broadcast or launch scalar), at element e (math/random.hpp).
+// counter (b<k>: a broadcast or launch scalar), at element e or the element's site (math/random.hpp).
 std::string random_variate(const graph::Program& program, const std::vector<Binding>& bindings,
                            const graph::Instruction& in) {
   auto key = static_cast<std::size_t>(in.slot), step = static_cast<std::size_t>(in.step_slot);
@@ -85,8 +85,19 @@ std::string random_variate(const graph::Program& program, const std::vector<Bind
       bindings[step] != Binding::Broadcast)
     throw InternalError(fmt::format("kernel {}: random operation without a key table and a step counter",
                                     program.name));
-  return fmt::format("    r{} = psst::math::kernel_{}(in{}, b{}, e, {}u);\n", in.dst,
-                     in.op == Op::RandomNormal ? "normal" : "uniform", key, step,
+  // The element's site: e, or the raw float64 of the site input (Slot::RandomSite) as an integer.
+  std::string site = "e";
+  if (in.site_slot >= 0) {
+    const auto i = static_cast<std::size_t>(in.site_slot);
+    if (i >= bindings.size())
+      throw InternalError(fmt::format("kernel {}: random site slot {} out of range", program.name, in.site_slot));
+    const std::string value = bindings[i] == Binding::Broadcast ? fmt::format("b{}", i)
+                              : bindings[i] == Binding::Array   ? fmt::format("in{}[e]", i)
+                                                                : fmt::format("in{}[ix{}[e]]", i, i);
+    site = fmt::format("static_cast<std::uint64_t>({})", value);
+  }
+  return fmt::format("    r{} = psst::math::kernel_{}(in{}, b{}, {}, {}u);\n", in.dst,
+                     in.op == Op::RandomNormal ? "normal" : "uniform", key, step, site,
                      static_cast<std::uint32_t>(in.constant));
 }
 

@@ -37,14 +37,26 @@ void select(double* d, const double* c, const double* a, const double* b, std::s
   for (std::size_t i = 0; i < n; ++i) d[i] = c[i] != 0.0 ? a[i] : b[i];
 }
 
-// The raw float64 values of the key table and the step counter (never rounded to float32).
+// Element e's random site: the raw float64 value of the site input when the op has one, else e.
+std::uint64_t random_site(const Instruction& in, const KernelArgs& args, std::size_t e) {
+  if (in.site_slot < 0) return e;
+  const auto slot = static_cast<std::size_t>(in.site_slot);
+  const double* source = args.inputs[slot];
+  const std::uint32_t* index = args.input_indices.empty() ? nullptr : args.input_indices[slot];
+  const double site = args.input_strides[slot] == 0 ? source[0] : index ? source[index[e]] : source[e];
+  return static_cast<std::uint64_t>(site);
+}
+
+// The raw float64 values of the key table, the step counter and the sites (never rounded to float32).
 void random_variates(const Instruction& in, const KernelArgs& args, double* d, std::size_t first, std::size_t n) {
   const double* key = args.inputs[static_cast<std::size_t>(in.slot)];
   const double step = args.inputs[static_cast<std::size_t>(in.step_slot)][0];
   const auto draw = static_cast<std::uint32_t>(in.constant);
-  for (std::size_t j = 0; j < n; ++j)
-    d[j] = in.op == Op::RandomNormal ? psst::math::kernel_normal(key, step, first + j, draw)
-                                     : psst::math::kernel_uniform(key, step, first + j, draw);
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::uint64_t site = random_site(in, args, first + j);
+    d[j] = in.op == Op::RandomNormal ? psst::math::kernel_normal(key, step, site, draw)
+                                     : psst::math::kernel_uniform(key, step, site, draw);
+  }
 }
 
 class InterpretedKernel final : public Kernel {
