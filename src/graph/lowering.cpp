@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "graph/shared_divisors.hpp"
 #include "model/error.hpp"
 
 namespace psst::graph {
@@ -36,8 +37,10 @@ std::string Program::to_string() const {
   return s;
 }
 
-Program lower(const ExprGraph& graph, std::string name, std::vector<std::string> input_names,
-              std::vector<std::string> output_names, const std::vector<std::pair<NodeId, int>>& outputs) {
+namespace {
+
+Program lower_as_built(const ExprGraph& graph, std::string name, std::vector<std::string> input_names,
+                       std::vector<std::string> output_names, const std::vector<std::pair<NodeId, int>>& outputs) {
   // 1. Dependency order of the reachable nodes (iterative DFS, post-order).
   std::vector<NodeId> order;
   std::vector<char> state(graph.size(), 0);  // 0 unseen, 1 on stack, 2 done
@@ -127,6 +130,19 @@ Program lower(const ExprGraph& graph, std::string name, std::vector<std::string>
     program.code.push_back(store);
   }
   return program;
+}
+
+}  // namespace
+
+Program lower(const ExprGraph& graph, std::string name, std::vector<std::string> input_names,
+              std::vector<std::string> output_names, const std::vector<std::pair<NodeId, int>>& outputs) {
+  if (graph.math() != MathMode::Fast)
+    return lower_as_built(graph, std::move(name), std::move(input_names), std::move(output_names), outputs);
+  // Fast mode: shared divisors inverted once, in a copy (the caller's graph stays as built).
+  ExprGraph rewritten = graph;
+  const auto rewritten_outputs = invert_shared_divisors(rewritten, outputs);
+  return lower_as_built(rewritten, std::move(name), std::move(input_names), std::move(output_names),
+                        rewritten_outputs);
 }
 
 }  // namespace psst::graph
