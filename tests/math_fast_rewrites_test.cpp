@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -142,7 +143,7 @@ TEST(ExactMathRewrites, IdentitiesThatHoldForEveryOperand) {
   ASSERT_EQ(quarter.op, Op::Mul);
   EXPECT_TRUE(g.is_constant(quarter.args[0], -0.25) || g.is_constant(quarter.args[1], -0.25));
   EXPECT_EQ(g.node(g.binary(Op::Div, x, g.constant(0x1p-1030))).op, Op::Div);  // 2^1030 overflows
-  for (double v : {-0.0, 0.0, 1e-310, -3.5, INFINITY}) {
+  for (double v : {-0.0, 0.0, 1e-310, -3.5, std::numeric_limits<double>::infinity()}) {
     EXPECT_EQ(std::signbit(v + -0.0), std::signbit(v));
     EXPECT_EQ(v + -0.0, v);
   }
