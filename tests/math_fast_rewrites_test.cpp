@@ -113,6 +113,15 @@ TEST(FastMathRewrites, GateRelaxationLosesItsDivisions) {
   }
 }
 
+// A reciprocal of a reciprocal: 1 / (1 / y) -> y (through x / (1 / y) -> x * y and 1 * y -> y).
+TEST(FastMathRewrites, ReciprocalOfAReciprocalIsTheValue) {
+  ExprGraph fast(psst::graph::Precision::Double, MathMode::Fast), exact;
+  const NodeId y = fast.input(0);
+  EXPECT_EQ(fast.binary(Op::Div, fast.constant(1.0), fast.binary(Op::Div, fast.constant(1.0), y)), y);
+  const NodeId ye = exact.input(0);
+  EXPECT_NE(exact.binary(Op::Div, exact.constant(1.0), exact.binary(Op::Div, exact.constant(1.0), ye)), ye);
+}
+
 TEST(FastMathRewrites, ExpAndLogBecomeTheFastFunctions) {
   ExprGraph fast(psst::graph::Precision::Double, MathMode::Fast), exact;
   EXPECT_EQ(fast.node(fast.unary(Op::Exp, fast.input(0))).op, Op::ExpFast);
