@@ -1,4 +1,5 @@
-// Throughput of psst::math::{exp, expm1, log, x_over_expm1, pow, sin, cos, tanh} against glibc.
+// Throughput of psst::math::{exp, expm1, log, x_over_expm1, pow, sin, cos, tanh} against glibc,
+// and of math = "fast"'s exp_fast and log_fast (math/fast.hpp).
 //
 // Standalone (not in CMake yet):
 //   g++ -std=c++20 -O3 -ffp-contract=off -Isrc bench/math_bench.cpp -o math_bench && ./math_bench
@@ -14,6 +15,7 @@
 //             never vectorised without -ffast-math).
 // All variants produce the same bits (tests/math_vector_test.cpp); the
 // checksum printed keeps the compiler from dropping the work.
+#include "math/fast.hpp"
 #include "math/functions.hpp"
 #include "math/pow.hpp"
 #include "math/trig.hpp"
@@ -54,6 +56,12 @@ using Loop = void (*)(const double* __restrict, double* __restrict, int);
   }                                                                                              \
   attributes void tanh_##isa(const double* __restrict x, double* __restrict y, int n) {         \
     for (int i = 0; i < n; ++i) y[i] = pm::tanh(x[i]);                                           \
+  }                                                                                              \
+  attributes void exp_fast_##isa(const double* __restrict x, double* __restrict y, int n) {     \
+    for (int i = 0; i < n; ++i) y[i] = pm::exp_fast(x[i]);                                       \
+  }                                                                                              \
+  attributes void log_fast_##isa(const double* __restrict x, double* __restrict y, int n) {     \
+    for (int i = 0; i < n; ++i) y[i] = pm::log_fast(x[i]);                                       \
   }
 
 PSST_BENCH_LOOPS(loop, __attribute__((noinline)))
@@ -71,6 +79,14 @@ __attribute__((noinline)) double pow_one(double x, double y) { return pm::pow(x,
 __attribute__((noinline)) double sin_one(double x) { return pm::sin(x); }
 __attribute__((noinline)) double cos_one(double x) { return pm::cos(x); }
 __attribute__((noinline)) double tanh_one(double x) { return pm::tanh(x); }
+__attribute__((noinline)) double exp_fast_one(double x) { return pm::exp_fast(x); }
+__attribute__((noinline)) double log_fast_one(double x) { return pm::log_fast(x); }
+__attribute__((noinline)) void exp_fast_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = exp_fast_one(x[i]);
+}
+__attribute__((noinline)) void log_fast_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = log_fast_one(x[i]);
+}
 
 __attribute__((noinline)) void exp_scalar(const double* __restrict x, double* __restrict y, int n) {
   for (int i = 0; i < n; ++i) y[i] = exp_one(x[i]);
@@ -123,6 +139,9 @@ __attribute__((noinline)) void cos_std(const double* __restrict x, double* __res
 __attribute__((noinline)) void tanh_std(const double* __restrict x, double* __restrict y, int n) {
   for (int i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
 }
+// glibc has no cheaper exp or log: the std column of the fast rows repeats std::exp, std::log.
+__attribute__((noinline)) void exp_fast_std(const double* __restrict x, double* __restrict y, int n) { exp_std(x, y, n); }
+__attribute__((noinline)) void log_fast_std(const double* __restrict x, double* __restrict y, int n) { log_std(x, y, n); }
 
 double checksum = 0.0;
 
@@ -176,8 +195,9 @@ int main() {
   const bool have_avx2 = false, have_avx512 = false;
 #define PSST_BENCH_ROW(f, args) {#f, f##_loop, nullptr, nullptr, f##_scalar, f##_std, &args}
 #endif
-  const Row rows[] = {PSST_BENCH_ROW(exp, exp_args),   PSST_BENCH_ROW(expm1, exp_args),
-                      PSST_BENCH_ROW(log, log_args),   PSST_BENCH_ROW(x_over_expm1, hh_args),
+  const Row rows[] = {PSST_BENCH_ROW(exp, exp_args),   PSST_BENCH_ROW(exp_fast, exp_args),
+                      PSST_BENCH_ROW(expm1, exp_args), PSST_BENCH_ROW(log, log_args),
+                      PSST_BENCH_ROW(log_fast, log_args), PSST_BENCH_ROW(x_over_expm1, hh_args),
                       PSST_BENCH_ROW(pow, pow_args),   PSST_BENCH_ROW(sin, trig_args),
                       PSST_BENCH_ROW(cos, trig_args),  PSST_BENCH_ROW(tanh, tanh_args)};
 #undef PSST_BENCH_ROW

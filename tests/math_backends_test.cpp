@@ -3,7 +3,8 @@
 // text printed into a generated translation unit, compiled by another compiler
 // run with other flags, -march=native, vectorised) and in CUDA kernels (cuda-emulated;
 // NVRTC compiles them): every elementary function,
-// over arguments of every magnitude, in double and in single precision.
+// over arguments of every magnitude, in double and in single precision (exp_fast and
+// log_fast of math = "fast" among them).
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -30,7 +31,8 @@ using psst::graph::Instruction;
 using psst::graph::Op;
 using psst::graph::Program;
 
-constexpr Op kUnary[] = {Op::Exp, Op::Expm1, Op::Log, Op::XOverExpm1, Op::Sin, Op::Cos, Op::Tanh};
+constexpr Op kUnary[] = {Op::Exp,  Op::Expm1, Op::Log,     Op::XOverExpm1, Op::Sin,
+                          Op::Cos,  Op::Tanh,  Op::ExpFast, Op::LogFast};
 
 // out_k = op_k(x) for each unary function, then pow(x, y).
 Program elementary_functions() {
@@ -180,7 +182,8 @@ void expect_same_bits(psst::graph::Precision precision) {
     }
     EXPECT_GT(finite, static_cast<int>(n / 4)) << program.outputs[k];
     EXPECT_GT(nonfinite, 0) << program.outputs[k];
-    const bool positive_function = program.outputs[k] == "exp" || program.outputs[k] == "x_over_expm1";
+    const bool positive_function =
+        program.outputs[k] == "exp" || program.outputs[k] == "exp_fast" || program.outputs[k] == "x_over_expm1";
     EXPECT_GT(negative, positive_function ? -1 : 1000) << program.outputs[k];
   }
 }

@@ -10,6 +10,7 @@
 // verify with -fopt-info-vec or objdump -d (look for vfmadd on ymm and zmm
 // registers in the *_loop functions).  In a Debug build nothing is
 // vectorised and the test is trivially true.
+#include "math/fast.hpp"
 #include "math/functions.hpp"
 #include "math/pow.hpp"
 #include "math/trig.hpp"
@@ -39,6 +40,8 @@ __attribute__((noinline)) double scalar_tanh(double x) { return pm::tanh(x); }
 __attribute__((noinline)) double scalar_sin(double x) { return pm::sin(x); }
 __attribute__((noinline)) double scalar_cos(double x) { return pm::cos(x); }
 __attribute__((noinline)) double scalar_pow(double x, double y) { return pm::pow(x, y); }
+__attribute__((noinline)) double scalar_exp_fast(double x) { return pm::exp_fast(x); }
+__attribute__((noinline)) double scalar_log_fast(double x) { return pm::log_fast(x); }
 
 #define PSST_MATH_TEST_LOOPS(isa, attributes)                                                          \
   attributes void exp_loop_##isa(const double* __restrict x, double* __restrict y, int n) {          \
@@ -64,6 +67,12 @@ __attribute__((noinline)) double scalar_pow(double x, double y) { return pm::pow
   }                                                                                                   \
   attributes void pow_loop_##isa(const double* __restrict x, double* __restrict y, int n) {          \
     for (int i = 0; i < n; ++i) y[i] = pm::pow(x[i], x[n - 1 - i]);                                   \
+  }                                                                                                   \
+  attributes void exp_fast_loop_##isa(const double* __restrict x, double* __restrict y, int n) {     \
+    for (int i = 0; i < n; ++i) y[i] = pm::exp_fast(x[i]);                                            \
+  }                                                                                                   \
+  attributes void log_fast_loop_##isa(const double* __restrict x, double* __restrict y, int n) {     \
+    for (int i = 0; i < n; ++i) y[i] = pm::log_fast(x[i]);                                            \
   }
 
 PSST_MATH_TEST_LOOPS(baseline, __attribute__((noinline)))
@@ -149,6 +158,8 @@ TEST(MathFunctions, VectorBaselineMatchesScalarBitwise) {
   expect_bitwise_equal("expm1", scalar_expm1, expm1_loop_baseline);
   expect_bitwise_equal("log", scalar_log, log_loop_baseline);
   expect_bitwise_equal("x_over_expm1", scalar_x_over_expm1, x_over_expm1_loop_baseline);
+  expect_bitwise_equal("exp_fast", scalar_exp_fast, exp_fast_loop_baseline);
+  expect_bitwise_equal("log_fast", scalar_log_fast, log_fast_loop_baseline);
   expect_tanh_sin_cos_pow(tanh_loop_baseline, sin_loop_baseline, cos_loop_baseline, pow_loop_baseline);
 }
 
@@ -161,6 +172,8 @@ TEST(MathFunctions, VectorAvx2MatchesScalarBitwise) {
   expect_bitwise_equal("expm1", scalar_expm1, expm1_loop_avx2);
   expect_bitwise_equal("log", scalar_log, log_loop_avx2);
   expect_bitwise_equal("x_over_expm1", scalar_x_over_expm1, x_over_expm1_loop_avx2);
+  expect_bitwise_equal("exp_fast", scalar_exp_fast, exp_fast_loop_avx2);
+  expect_bitwise_equal("log_fast", scalar_log_fast, log_fast_loop_avx2);
   expect_tanh_sin_cos_pow(tanh_loop_avx2, sin_loop_avx2, cos_loop_avx2, pow_loop_avx2);
 }
 
@@ -173,6 +186,8 @@ TEST(MathFunctions, VectorAvx512MatchesScalarBitwise) {
   expect_bitwise_equal("expm1", scalar_expm1, expm1_loop_avx512);
   expect_bitwise_equal("log", scalar_log, log_loop_avx512);
   expect_bitwise_equal("x_over_expm1", scalar_x_over_expm1, x_over_expm1_loop_avx512);
+  expect_bitwise_equal("exp_fast", scalar_exp_fast, exp_fast_loop_avx512);
+  expect_bitwise_equal("log_fast", scalar_log_fast, log_fast_loop_avx512);
   expect_tanh_sin_cos_pow(tanh_loop_avx512, sin_loop_avx512, cos_loop_avx512, pow_loop_avx512);
 }
 #else

@@ -89,7 +89,8 @@ void add_model_overrides(CLI::App* command, RunArguments& a) {
                       "(overrides [simulation] instances)");
   command->add_option("--precision", a.precision, "kernel arithmetic: double (float64, default) or single (float32)");
   command->add_option("--math", a.math,
-                      "exact (default: every operation as written) or fast (x / c as x * (1/c), a * b + c as fma)");
+                      "exact (default: every operation as written) or fast (x / c as x * (1/c), a shared divisor inverted once, "
+                      "a * b + c as fma, exp and log as exp_fast and log_fast)");
   command->add_option("--record-every", a.record_every, "state sampling interval in ms (0: every step)");
   add_backend_options(command, a);
   command->add_option("--set", a.sets,

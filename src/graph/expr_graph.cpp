@@ -5,6 +5,10 @@
 
 namespace psst::graph {
 
+namespace {
+bool is_exp(Op op) { return op == Op::Exp || op == Op::ExpFast; }
+}  // namespace
+
 std::size_t ExprGraph::KeyHash::operator()(const Key& k) const {
   std::size_t h = static_cast<std::size_t>(k.op) * 0x9E3779B97F4A7C15ull;
   auto mix = [&h](std::uint64_t v) { h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2); };
@@ -41,6 +45,8 @@ NodeId ExprGraph::input(int slot) {
 }
 
 NodeId ExprGraph::unary(Op op, NodeId a) {
+  if (math_ == MathMode::Fast && op == Op::Exp) op = Op::ExpFast;  // math/fast.hpp
+  if (math_ == MathMode::Fast && op == Op::Log) op = Op::LogFast;
   if (is_constant(a)) return constant(apply(op, node(a).value, 0.0, 0.0, precision_));
   if (op == Op::Neg && node(a).op == Op::Neg) return node(a).args[0];
   if (op == Op::FlushSubnormal && node(a).op == Op::FlushSubnormal) return a;  // idempotent
@@ -82,9 +88,44 @@ NodeId ExprGraph::fused_sum(Op op, NodeId a, NodeId b) {
   return no_node;
 }
 
+NodeId ExprGraph::cancel_divisor(NodeId x, NodeId y) {
+  const bool negated = node(x).op == Op::Neg;
+  const NodeId sum = negated ? node(x).args[0] : x;
+  const Node s_node = node(sum);  // a copy: the calls below may grow nodes_
+  if (s_node.op != Op::Add && s_node.op != Op::Sub) return no_node;
+  // Which operand of the sum is a / s (the divisor not a constant: those are products already).
+  int quotient = -1;
+  for (int i = 0; i < 2; ++i) {
+    const Node& q = node(s_node.args[static_cast<std::size_t>(i)]);
+    if (q.op == Op::Div && !is_constant(q.args[1])) quotient = i;
+  }
+  if (quotient < 0) return no_node;
+  const Node division = node(s_node.args[static_cast<std::size_t>(quotient)]);
+  const NodeId a = division.args[0], s = division.args[1];
+  const NodeId p = s_node.args[static_cast<std::size_t>(1 - quotient)];
+  NodeId factor = no_node;  // q of y = s * q; no_node for y = s
+  if (y != s) {
+    const Node& product = node(y);
+    if (product.op != Op::Mul || (product.args[0] != s && product.args[1] != s)) return no_node;
+    factor = product.args[0] == s ? product.args[1] : product.args[0];
+  }
+  // (p + a/s) s = p s + a;  (p - a/s) s = p s - a;  (a/s - p) s = a - p s.
+  const NodeId ps = binary(Op::Mul, p, s);
+  NodeId cleared = s_node.op == Op::Add ? binary(Op::Add, ps, a)
+                   : quotient == 1      ? binary(Op::Sub, ps, a)
+                                        : binary(Op::Sub, a, ps);
+  if (factor == no_node) return negated ? unary(Op::Neg, cleared) : cleared;
+  if (negated && is_constant(factor)) return binary(Op::Mul, cleared, constant(-node(factor).value));
+  const NodeId scaled = binary(Op::Mul, cleared, factor);
+  return negated ? unary(Op::Neg, scaled) : scaled;
+}
+
 NodeId ExprGraph::binary(Op op, NodeId a, NodeId b) {
   if (is_constant(a) && is_constant(b)) return constant(apply(op, node(a).value, node(b).value, 0.0, precision_));
-  // Identities that hold bitwise for every operand (x + 0 would turn -0 into +0, so it is kept).
+  // Identities that hold bitwise for every operand (x + 0 would turn -0 into +0, so it is kept;
+  // x + -0 is x for every x, -0 + -0 == -0 included).
+  if (op == Op::Add && is_constant(b, 0.0) && std::signbit(node(b).value)) return a;
+  if (op == Op::Add && is_constant(a, 0.0) && std::signbit(node(a).value)) return b;
   if (op == Op::Mul && is_constant(b, 1.0)) return a;
   if (op == Op::Mul && is_constant(a, 1.0)) return b;
   if (op == Op::Div && is_constant(b, 1.0)) return a;
@@ -99,6 +140,10 @@ NodeId ExprGraph::binary(Op op, NodeId a, NodeId b) {
   // Fast mode: x / (1 / y) -> x * y (a rate written as 1 / tau with tau = 1 / rate).
   if (math_ == MathMode::Fast && op == Op::Div && node(b).op == Op::Div && is_constant(node(b).args[0], 1.0))
     return binary(Op::Mul, a, node(b).args[1]);
+  if (math_ == MathMode::Fast && op == Op::Mul) {
+    if (NodeId cancelled = cancel_divisor(a, b); cancelled != no_node) return cancelled;
+    if (NodeId cancelled = cancel_divisor(b, a); cancelled != no_node) return cancelled;
+  }
   if (math_ == MathMode::Fast && (op == Op::Add || op == Op::Sub) && !is_constant(a, 0.0) && !is_constant(b, 0.0)) {
     if (NodeId fused = fused_sum(op, a, b); fused != no_node) return fused;
   }
@@ -148,7 +193,7 @@ std::pair<double, NodeId> ExprGraph::split_scale(NodeId id) const {
 NodeId ExprGraph::divide(NodeId a, NodeId b) {
   NodeId raw = binary(Op::Div, a, b);
   const Node& den = node(b);
-  if (den.op != Op::Sub || !is_constant(den.args[1], 1.0) || node(den.args[0]).op != Op::Exp) return raw;
+  if (den.op != Op::Sub || !is_constant(den.args[1], 1.0) || !is_exp(node(den.args[0]).op)) return raw;
   auto [z_scale, z_base] = split_scale(node(den.args[0]).args[0]);
   auto [a_scale, a_base] = split_scale(a);
   if (z_base != a_base || z_scale == 0.0) return raw;

@@ -26,6 +26,9 @@ struct Node {
   std::array<NodeId, 3> args{no_node, no_node, no_node};
 };
 
+// The operands a node reads: its operation's arity, and a random op's site input when it has one.
+inline int operand_count(const Node& n) { return is_random(n.op) && n.args[2] != no_node ? 3 : arity(n.op); }
+
 class ExprGraph {
  public:
   explicit ExprGraph(Precision precision = Precision::Double, MathMode math = MathMode::Exact)
@@ -74,6 +77,10 @@ class ExprGraph {
   std::optional<double> rounded_reciprocal(double d) const;
   // Fast mode: a + b or a - b as an fma when an operand is a product; no_node otherwise.
   NodeId fused_sum(Op op, NodeId a, NodeId b);
+  // Fast mode: x * y with x = +-(p -+ a / s) and y = s or s * q -> +-(p s -+ a) q (the
+  // relaxation form of a gate, (m - m_0) / tau with m_0 = a / s and tau = 1 / (s q));
+  // no_node where the pattern does not match.
+  NodeId cancel_divisor(NodeId x, NodeId y);
   NodeId integer_power(NodeId base, long exponent);
   // n = scale * base with scale a constant (c * w, w * c, w / c, -w); scale 1 otherwise.
   std::pair<double, NodeId> split_scale(NodeId n) const;

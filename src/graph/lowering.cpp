@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "graph/shared_divisors.hpp"
 #include "model/error.hpp"
 
 namespace psst::graph {
@@ -40,13 +41,8 @@ std::string Program::to_string() const {
 
 namespace {
 
-// The operands a node reads: its operation's arity, and a random op's site input when it has one.
-int operand_count(const Node& n) { return is_random(n.op) && n.args[2] != no_node ? 3 : arity(n.op); }
-
-}  // namespace
-
-Program lower(const ExprGraph& graph, std::string name, std::vector<std::string> input_names,
-              std::vector<std::string> output_names, const std::vector<std::pair<NodeId, int>>& outputs) {
+Program lower_as_built(const ExprGraph& graph, std::string name, std::vector<std::string> input_names,
+                       std::vector<std::string> output_names, const std::vector<std::pair<NodeId, int>>& outputs) {
   // 1. Dependency order of the reachable nodes (iterative DFS, post-order).
   std::vector<NodeId> order;
   std::vector<char> state(graph.size(), 0);  // 0 unseen, 1 on stack, 2 done
@@ -137,6 +133,19 @@ Program lower(const ExprGraph& graph, std::string name, std::vector<std::string>
     program.code.push_back(store);
   }
   return program;
+}
+
+}  // namespace
+
+Program lower(const ExprGraph& graph, std::string name, std::vector<std::string> input_names,
+              std::vector<std::string> output_names, const std::vector<std::pair<NodeId, int>>& outputs) {
+  if (graph.math() != MathMode::Fast)
+    return lower_as_built(graph, std::move(name), std::move(input_names), std::move(output_names), outputs);
+  // Fast mode: shared divisors inverted once, in a copy (the caller's graph stays as built).
+  ExprGraph rewritten = graph;
+  const auto rewritten_outputs = invert_shared_divisors(rewritten, outputs);
+  return lower_as_built(rewritten, std::move(name), std::move(input_names), std::move(output_names),
+                        rewritten_outputs);
 }
 
 }  // namespace psst::graph

@@ -5,7 +5,7 @@ namespace psst::graph {
 int arity(Op op) {
   switch (op) {
     case Op::Constant: case Op::Input: return 0;
-    case Op::Neg: case Op::Exp: case Op::Expm1: case Op::Log: case Op::Sqrt: case Op::Abs: case Op::Tanh:
+    case Op::Neg: case Op::Exp: case Op::Expm1: case Op::Log: case Op::ExpFast: case Op::LogFast: case Op::Sqrt: case Op::Abs: case Op::Tanh:
     case Op::Sin: case Op::Cos: case Op::Floor: case Op::XOverExpm1: case Op::Not: case Op::Store:
     case Op::FlushSubnormal: return 1;
     case Op::Select: case Op::Fma: return 3;
@@ -50,6 +50,8 @@ const char* name(Op op) {
     case Op::FlushSubnormal: return "flush_subnormal";
     case Op::RandomUniform: return "random_uniform";
     case Op::RandomNormal: return "random_normal";
+    case Op::ExpFast: return "exp_fast";
+    case Op::LogFast: return "log_fast";
   }
   return "?";
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "math/fast.hpp"
 #include "math/functions.hpp"
 #include "math/pow.hpp"
 #include "math/trig.hpp"
@@ -33,6 +34,9 @@ enum class Op : std::uint8_t {
   // values of their input slots (Instruction::slot, Instruction::step_slot), never as registers,
   // so single precision does not round them. Never folded.
   RandomUniform, RandomNormal,
+  // math = "fast" only: exp and log with a larger error bound (math/fast.hpp), which the
+  // graph uses in place of Exp and Log in fast mode.
+  ExpFast, LogFast,
 };
 
 inline bool is_random(Op op) { return op == Op::RandomUniform || op == Op::RandomNormal; }
@@ -50,7 +54,8 @@ enum class Precision { Double, Single };
 // same bits for every operand (x / 2^k -> x * 2^-k, constant folding). Fast
 // (math = "fast"): also rewrites of the same real number with other roundings:
 // x / c -> x * (1/c) with 1/c rounded once, x / (1 / y) -> x * y,
-// a * b + c -> fma(a, b, c). They are
+// a * b + c -> fma(a, b, c), a divisor used more than once inverted once (lowering.cpp),
+// (p - a / s) * s -> p * s - a, exp and log -> exp_fast and log_fast (math/fast.hpp). They are
 // decided in the graph, so every backend runs the same operations and computes
 // the same bits in fast mode too; the bits differ from exact mode's.
 enum class MathMode { Exact, Fast };
@@ -71,6 +76,8 @@ inline double apply(Op op, double a, double b, double c) {
     case Op::Exp: return psst::math::exp(a);
     case Op::Expm1: return psst::math::expm1(a);
     case Op::Log: return psst::math::log(a);
+    case Op::ExpFast: return psst::math::exp_fast(a);
+    case Op::LogFast: return psst::math::log_fast(a);
     case Op::Sqrt: return std::sqrt(a);
     case Op::Abs: return std::fabs(a);
     case Op::Min: return b < a ? b : a;

@@ -107,6 +107,7 @@ class InterpretedKernel final : public Kernel {
         case Op::Abs: unary<Op::Abs>(d, r(in.a), n); break;
         case Op::Floor: unary<Op::Floor>(d, r(in.a), n); break;
         case Op::Exp: case Op::Expm1: case Op::Log: case Op::Tanh: case Op::Sin: case Op::Cos:
+        case Op::ExpFast: case Op::LogFast:
         case Op::XOverExpm1: math_unary(in.op, d, r(in.a), n); break;  // fma clones, see math_loops.hpp
         case Op::Not: unary<Op::Not>(d, r(in.a), n); break;
         case Op::Add: binary<Op::Add>(d, r(in.a), r(in.b), n); break;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "math/fast.hpp"
 #include "math/functions.hpp"
 #include "math/pow.hpp"
 #include "math/trig.hpp"
@@ -25,6 +26,8 @@ namespace {
 PSST_UNARY_LOOP(exp_loop, psst::math::exp)
 PSST_UNARY_LOOP(expm1_loop, psst::math::expm1)
 PSST_UNARY_LOOP(log_loop, psst::math::log)
+PSST_UNARY_LOOP(exp_fast_loop, psst::math::exp_fast)
+PSST_UNARY_LOOP(log_fast_loop, psst::math::log_fast)
 PSST_UNARY_LOOP(tanh_loop, psst::math::tanh)
 PSST_UNARY_LOOP(sin_loop, psst::math::sin)
 PSST_UNARY_LOOP(cos_loop, psst::math::cos)
@@ -38,6 +41,8 @@ bool math_unary(graph::Op op, double* d, const double* a, std::size_t n) {
     case graph::Op::Exp: exp_loop(d, a, n); return true;
     case graph::Op::Expm1: expm1_loop(d, a, n); return true;
     case graph::Op::Log: log_loop(d, a, n); return true;
+    case graph::Op::ExpFast: exp_fast_loop(d, a, n); return true;
+    case graph::Op::LogFast: log_fast_loop(d, a, n); return true;
     case graph::Op::Tanh: tanh_loop(d, a, n); return true;
     case graph::Op::Sin: sin_loop(d, a, n); return true;
     case graph::Op::Cos: cos_loop(d, a, n); return true;

@@ -11,7 +11,7 @@
 
 namespace psst::backend::reference {
 
-// d[i] = op(a[i]) for op one of Exp, Expm1, Log, Tanh, Sin, Cos, XOverExpm1;
+// d[i] = op(a[i]) for op one of Exp, Expm1, Log, Tanh, Sin, Cos, XOverExpm1, ExpFast, LogFast;
 // false (nothing written) for any other op.
 bool math_unary(graph::Op op, double* d, const double* a, std::size_t n);
 // d[i] = pow(a[i], b[i]).

@@ -1,0 +1,101 @@
+// psst/math/fast.hpp -- the cheaper exp and log of math = "fast".
+//
+// In fast mode the expression graph computes exp and log with these functions
+// (graph::Op::ExpFast, Op::LogFast) instead of functions.hpp's exp and log. Every
+// backend calls them (the interpreter through graph::apply and its math loops,
+// the printed C++ and CUDA kernels by name), so fast mode gives the same bits on
+// every backend; only the error against the exact result is larger. The same
+// rules as functions.hpp hold (IEEE operations and explicit fma only, no table,
+// no data-dependent branch, canonical NaN), and the same special values.
+//
+// What they leave out: the compensation of rounding errors (the exact sums of
+// 1 + r + w, of k ln2 + f - f^2/2, the error of the reduced argument), and, in
+// exp, one polynomial term. Error bounds, measured against 80-bit long double libm
+// on millions of points (tests/math_fast_functions_test.cpp asserts them):
+// exp_fast 1.5 ULP for normal results (subnormal results: within 1 ULP of the
+// subnormal grid plus the relative error), log_fast 1 ULP.
+#pragma once
+
+#include <cstdint>
+
+#include "math/functions.hpp"
+
+namespace psst::math {
+
+namespace detail {
+// (e^r - 1 - r) / r^2 on |r| <= ln2/2 + 1e-6, degree 9 (functions.hpp's exp has
+// degree 10): near-minimax fit (Lawson's iteration on 400 Chebyshev nodes, mpmath,
+// 50 digits); max absolute error 1.0e-16, i.e. 1.2e-17 in e^r after the factor r^2.
+constexpr double kExpFastP0 = 0x1.0000000000001p-1;
+constexpr double kExpFastP1 = 0x1.5555555555558p-3;
+constexpr double kExpFastP2 = 0x1.5555555553d67p-5;
+constexpr double kExpFastP3 = 0x1.111111110f80dp-7;
+constexpr double kExpFastP4 = 0x1.6c16c1788a2f1p-10;
+constexpr double kExpFastP5 = 0x1.a01a01b007b7fp-13;
+constexpr double kExpFastP6 = 0x1.a019b913bd5b3p-16;
+constexpr double kExpFastP7 = 0x1.71ddf6c07f363p-19;
+constexpr double kExpFastP8 = 0x1.28917d77b236fp-22;
+constexpr double kExpFastP9 = 0x1.af631348be407p-26;
+}  // namespace detail
+
+// e^x, cheaper than exp: x = k ln2 + r as in exp, then e^r = 1 + (r + r^2 P(r))
+// with two roundings at the end and none compensated, then the exact scaling by
+// 2^k1 * 2^k2. exp_fast(0) == 1, the same overflow (x > 709.79 -> +inf),
+// underflow (x < -746 -> +0), infinities and canonical NaN as exp.
+PSST_MATH_FN double exp_fast(double x) {
+  using namespace detail;
+  const double t = PSST_MATH_FMA(x, kInvLn2, kShift);
+  const double kd = t - kShift;
+  const double hi = PSST_MATH_FMA(-kd, kLn2Hi, x);  // exact
+  const double r = PSST_MATH_FMA(-kd, kLn2Lo, hi);
+  // P by Estrin's scheme: short dependency chains.
+  const double r2 = r * r;
+  const double r4 = r2 * r2;
+  const double r8 = r4 * r4;
+  const double p01 = PSST_MATH_FMA(kExpFastP1, r, kExpFastP0);
+  const double p23 = PSST_MATH_FMA(kExpFastP3, r, kExpFastP2);
+  const double p45 = PSST_MATH_FMA(kExpFastP5, r, kExpFastP4);
+  const double p67 = PSST_MATH_FMA(kExpFastP7, r, kExpFastP6);
+  const double p89 = PSST_MATH_FMA(kExpFastP9, r, kExpFastP8);
+  const double p03 = PSST_MATH_FMA(p23, r2, p01);
+  const double p47 = PSST_MATH_FMA(p67, r2, p45);
+  const double p = PSST_MATH_FMA(p89, r8, PSST_MATH_FMA(p47, r4, p03));
+  const double y = 1.0 + PSST_MATH_FMA(r2, p, r);  // e^r, in [0.7, 1.42]
+  const std::uint64_t kk = to_bits(t) - kShiftBits + 2048U;  // k + 2048, as in exp
+  const std::uint64_t half = kk >> 1;
+  const double scale1 = from_bits((half - 1U) << 52);       // 2^k1
+  const double scale2 = from_bits((kk - half - 1U) << 52);  // 2^(k - k1)
+  double res = (y * scale1) * scale2;
+  res = select(mask_lt(709.79, x), inf_value(), res);
+  res = select(mask_lt(x, -746.0), 0.0, res);
+  return select(mask_nan(x), nan_value(), res);
+}
+
+// Natural logarithm, cheaper than log: the same reduction and polynomial,
+// log(1+f) = f - f^2/2 + s (f^2/2 + R), s = f / (2 + f), summed as fdlibm sums it
+// (k ln2_hi - ((f^2/2 - (s (f^2/2 + R) + k ln2_lo)) - f)) without the exact
+// square and the compensated sums of log. The same special values as log.
+PSST_MATH_FN double log_fast(double x) {
+  using namespace detail;
+  const LogReduced red = log_reduce(x);
+  const double kd = red.kd;
+  const double f = red.f;
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  const double z2 = z * z;
+  const double z4 = z2 * z2;
+  const double q01 = PSST_MATH_FMA(kLogQ1, z, kLogQ0);
+  const double q23 = PSST_MATH_FMA(kLogQ3, z, kLogQ2);
+  const double q45 = PSST_MATH_FMA(kLogQ5, z, kLogQ4);
+  const double q67 = PSST_MATH_FMA(kLogQ7, z, kLogQ6);
+  const double q = PSST_MATH_FMA(PSST_MATH_FMA(q67, z2, q45), z4, PSST_MATH_FMA(q23, z2, q01));
+  const double hfsq = 0.5 * (f * f);
+  const double tail = PSST_MATH_FMA(s, PSST_MATH_FMA(z, q, hfsq), kd * kLn2Lo);
+  double res = kd * kLn2Hi - ((hfsq - tail) - f);  // k ln2_hi is exact (40 + 11 bits)
+  res = select(mask_lt(0x1.fffffffffffffp1023, x), x, res);
+  res = select(mask_sign(x), nan_value(), res);   // x < 0 (and -0)
+  res = select(mask_zero(x), -inf_value(), res);  // +-0
+  return select(mask_nan(x), nan_value(), res);
+}
+
+}  // namespace psst::math
