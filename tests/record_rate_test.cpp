@@ -143,6 +143,24 @@ on_pre = "g_post += 1"
   return r.output;
 }
 
+// psst check lists a population's rate recording with its bin.
+TEST(RecordRateCheck, ListedByCheck) {
+  psst::test::TempDir dir;
+  std::ofstream(dir / "model.toml") << R"toml(
+[simulation]
+duration = 2.0
+dt = 0.1
+[populations.src]
+size = 3
+poisson_rate = 10.0
+[record.src]
+rate_bin = 0.5
+)toml";
+  auto r = psst::test::run_command(fmt::format("cd '{}' && '{}' check model.toml", dir.path().string(), PSST_CLI));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("population rate: spike counts per 0.5 ms bin\n"), std::string::npos) << r.output;
+}
+
 TEST(RecordRateErrors, NamedWithTheValidChoices) {
   EXPECT_NE(error_of("[record.src]\nrate_bin = 0.25").find("not a whole number of time steps"), std::string::npos);
   EXPECT_NE(error_of("[record.dst]\nrate_bin = 0.5").find("has no threshold"), std::string::npos);

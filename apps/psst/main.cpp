@@ -267,7 +267,11 @@ int check_command(const RunArguments& a) {
     fmt::print("    kernels: {} stage program(s), {} IR instructions{}\n", p->programs().stages.size(), instructions,
                p->has_threshold() ? ", threshold" : ", no threshold (no spikes)");
     for (const auto& record : simulation.spec().records) {
-      if (record.population != p->name() || record.variables.empty()) continue;
+      if (record.population != p->name()) continue;
+      if (record.rate_bin > 0.0)
+        fmt::print("    population rate: spike counts per {} ms bin{}\n", record.rate_bin,
+                   simulation.instances() > 1 ? ", per instance" : "");
+      if (record.variables.empty()) continue;
       std::vector<std::string> recorded;  // definitions and summed inputs are evaluated at each sample
       for (const auto& v : record.variables)
         recorded.push_back(system.is_state(v)      ? v
