@@ -45,13 +45,13 @@ TEST_P(StepProfile, SameBitsAndEveryPhaseCounted) {
     for (const auto& name : plain->populations()[p]->persistent_arrays()) {
       const auto x = plain->populations()[p]->download(name), y = profiled->populations()[p]->download(name);
       ASSERT_EQ(x.size(), y.size()) << name;
-      EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)), 0) << name;
+      EXPECT_TRUE(x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0) << name;
     }
   for (std::size_t k = 0; k < plain->projections().size(); ++k)
     for (const auto& name : plain->projections()[k]->persistent_arrays()) {
       const auto x = plain->projections()[k]->download(name), y = profiled->projections()[k]->download(name);
       ASSERT_EQ(x.size(), y.size()) << name;
-      EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)), 0) << name;
+      EXPECT_TRUE(x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0) << name;
     }
   const psst::run::ProfilingBackend* profiler = profiled->profiler();
   ASSERT_NE(profiler, nullptr);

@@ -206,6 +206,14 @@ NodeId copy_node(const ExprGraph& from, NodeId id, ExprGraph& to, std::map<NodeI
   if (auto it = memo.find(id); it != memo.end()) return it->second;
   const Node& n = from.node(id);
   NodeId result;
+  if (is_random(n.op)) {  // key, step counter and the optional site; the draw number is the node's value
+    const NodeId key = copy_node(from, n.args[0], to, memo);
+    const NodeId step = copy_node(from, n.args[1], to, memo);
+    const NodeId site = n.args[2] == no_node ? no_node : copy_node(from, n.args[2], to, memo);
+    result = to.random(n.op, key, step, static_cast<std::uint32_t>(n.value), site);
+    memo[id] = result;
+    return result;
+  }
   switch (arity(n.op)) {
     case 0: result = n.op == Op::Constant ? to.constant(n.value) : to.input(n.slot); break;
     case 1: result = to.unary(n.op, copy_node(from, n.args[0], to, memo)); break;
@@ -243,7 +251,7 @@ SynapseStagePrograms hoist_presynaptic(const StageGraph& g, const KernelSpec& sp
       presynaptic_only[id] = reads_pre[id] || uniform(slot);
     } else {
       presynaptic_only[id] = 1;
-      for (int a = 0; a < arity(n.op); ++a) {
+      for (int a = 0; a < operand_count(n); ++a) {
         auto arg = static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)]);
         presynaptic_only[id] &= presynaptic_only[arg];
         reads_pre[id] |= reads_pre[arg];
@@ -260,7 +268,7 @@ SynapseStagePrograms hoist_presynaptic(const StageGraph& g, const KernelSpec& sp
   for (std::size_t id = 0; id < graph.size(); ++id) {
     const Node& n = graph.node(static_cast<NodeId>(id));
     if (presynaptic_only[id]) continue;
-    for (int a = 0; a < arity(n.op); ++a)
+    for (int a = 0; a < operand_count(n); ++a)
       if (candidate(n.args[static_cast<std::size_t>(a)])) hoist[static_cast<std::size_t>(n.args[static_cast<std::size_t>(a)])] = 1;
   }
   for (const auto& [node, slot] : g.outputs)

@@ -67,7 +67,9 @@ FiniteStateGuard::Found FiniteStateGuard::replay(std::int64_t checked_step, Foun
     if (auto first = find()) return *first;
     snapshot_.save();
   }
-  return found;  // not reached: the replay gives the run's bits
+  // The replay runs the same kernels on the same state: it must meet the bad value again.
+  throw InternalError(fmt::format("the replay from step {} to {} found no non-finite value in '{}' ({})",
+                                  snapshot_.step(), checked_step, found.variable, found.neuron));
 }
 
 void FiniteStateGuard::report(const Found& found, bool previous_known, std::int64_t checked_step) {

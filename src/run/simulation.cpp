@@ -321,6 +321,8 @@ void Simulation::exchange_pending_spikes(bool notify) {
 void Simulation::restore_step(std::int64_t step) {
   if (step < 0 || step > total_steps_)
     throw UserError(fmt::format("cannot continue from step {}: the run has {} steps", step, total_steps_));
+  if (spikes_pending())  // they would be queued at steps of the state being replaced
+    throw InternalError(fmt::format("restore_step({}) within a spike-exchange interval", step));
   step_ = step;
 }
 

@@ -111,6 +111,9 @@ class Simulation {
   // multiple of kLongestExchangeInterval steps, where the finite-state check snapshots the
   // state (FiniteStateGuard: no spike may be pending in the run layer then).
   void align_spike_exchanges(std::int64_t every_steps) { align_every_ = every_steps; }
+  // Whether this rank holds spikes not exchanged yet (within an exchange interval): no
+  // state may be saved or restored then (StateSnapshot, restore_step refuse it).
+  bool spikes_pending() const { return pending_steps_ != 0; }
   // Continues from a checkpoint: the state arrays were restored by the caller.
   void restore_step(std::int64_t step);
   // Collective (the halo of the first stage): evaluates the recorded definitions and

@@ -1,5 +1,7 @@
 #include "run/state_snapshot.hpp"
 
+#include <fmt/format.h>
+
 namespace psst::run {
 
 void StateSnapshot::allocate() {
@@ -20,6 +22,9 @@ void StateSnapshot::allocate() {
 }
 
 void StateSnapshot::save() {
+  // Spikes held by the run layer until the next exchange are not in the backend's queues.
+  if (simulation_.spikes_pending())
+    throw InternalError(fmt::format("state snapshot at step {} within a spike-exchange interval", simulation_.step()));
   if (step_ < 0) allocate();
   backend::Backend& backend = simulation_.backend();
   for (auto* owners : {&populations_, &projections_})
