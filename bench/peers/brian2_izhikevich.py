@@ -1,9 +1,10 @@
 """Izhikevich (2003) in Brian2 (Debian's python3-brian): the equations of
-models/izhikevich_2003.toml (800 RS + 200 FS, all-to-all, dt = 0.5 ms, Euler, thalamic
-input redrawn every step with amplitude 5 sqrt(2) and 2 sqrt(2)), so psst's run of that
-file can be compared with a peer that integrates the same model file's equations.
-Step order as psst's: integrate, threshold, reset, then the spikes' jumps v += w
-(the pathway runs after the resets), which change v at the start of the next step.
+models/izhikevich_2003.toml (800 RS + 200 FS, all-to-all, dt = 1 ms, one Euler step
+that is Izhikevich's two half-steps of v, thalamic input redrawn every ms), so psst's run
+of that file can be compared with a peer that integrates the same model file's equations.
+Step order as psst's: integrate, threshold, reset, then the spikes add their weights to
+s (the pathway runs after the resets), which enters I in the next step and then decays to
+exactly 0 (ds/dt = -s/ms with Euler and dt = 1 ms).
 Prints a summary line; --spikes FILE writes "time_ms neuron" per spike.
   /usr/bin/python3 bench/peers/brian2_izhikevich.py [--target numpy|cython] [--seed N] [--spikes FILE]
 """
@@ -21,13 +22,16 @@ parser.add_argument("--spikes", help="write 'time_ms neuron' per spike to this f
 args = parser.parse_args()
 prefs.codegen.target = args.target
 seed(args.seed)
-defaultclock.dt = 0.5 * ms
+defaultclock.dt = 1.0 * ms
 
 Ne, Ni = 800, 200
 eqs = '''
-dv/dt = (0.04*v**2 + 5*v + 140 - u + I) / ms : 1
-du/dt = a*(b*v - u) / ms : 1
-I = sigma * sqrt(2) * randn() : 1 (constant over dt)
+dv/dt = (v_next - v) / ms : 1
+du/dt = a*(b*v_next - u) / ms : 1
+ds/dt = -s / ms : 1
+I = sigma * randn() + s : 1 (constant over dt)
+v_half = v + 0.5*(0.04*v**2 + 5*v + 140 - u + I) : 1 (constant over dt)
+v_next = v_half + 0.5*(0.04*v_half**2 + 5*v_half + 140 - u + I) : 1 (constant over dt)
 sigma : 1 (constant)
 a : 1 (constant)
 b : 1 (constant)
@@ -44,8 +48,8 @@ P.c = np.where(exc, -65 + 15 * r**2, -65.0)
 P.d = np.where(exc, 8 - 6 * r**2, 2.0)
 P.v = -65.0
 P.u = -65.0 * np.asarray(P.b)
-Se = Synapses(P[:Ne], P, 'w : 1', on_pre='v_post += w')
-Si = Synapses(P[Ne:], P, 'w : 1', on_pre='v_post += w')
+Se = Synapses(P[:Ne], P, 'w : 1', on_pre='s_post += w')
+Si = Synapses(P[Ne:], P, 'w : 1', on_pre='s_post += w')
 for S, weight in ((Se, '0.5*rand()'), (Si, '-rand()')):
     S.connect()  # all to all, as Izhikevich's S (a neuron's synapse onto itself included)
     S.w = weight
