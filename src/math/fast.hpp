@@ -61,14 +61,7 @@ PSST_MATH_FN double exp_fast(double x) {
   const double p47 = PSST_MATH_FMA(p67, r2, p45);
   const double p = PSST_MATH_FMA(p89, r8, PSST_MATH_FMA(p47, r4, p03));
   const double y = 1.0 + PSST_MATH_FMA(r2, p, r);  // e^r, in [0.7, 1.42]
-  const std::uint64_t kk = to_bits(t) - kShiftBits + 2048U;  // k + 2048, as in exp
-  const std::uint64_t half = kk >> 1;
-  const double scale1 = from_bits((half - 1U) << 52);       // 2^k1
-  const double scale2 = from_bits((kk - half - 1U) << 52);  // 2^(k - k1)
-  double res = (y * scale1) * scale2;
-  res = select(mask_lt(709.79, x), inf_value(), res);
-  res = select(mask_lt(x, -746.0), 0.0, res);
-  return select(mask_nan(x), nan_value(), res);
+  return exp_scale(y, t, x);
 }
 
 // Natural logarithm, cheaper than log: the same reduction and polynomial,

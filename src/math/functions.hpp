@@ -191,6 +191,21 @@ struct ExpReduced {
   double t;           // the rest of e^r - 1 - hi - h2 (small: |t| < 0.01)
 };
 
+// The end of exp and exp_fast: e^x = y 2^k, k read from t = x/ln2 + kShift, scaled
+// exactly in two factors 2^k1 2^(k - k1) (so subnormal results are rounded once),
+// then overflow, underflow and NaN by x.
+PSST_MATH_FN double exp_scale(double y, double t, double x) {
+  // kk = k + 2048 >= 0 (meaningless, and harmless, outside the valid range).
+  const std::uint64_t kk = to_bits(t) - kShiftBits + 2048U;
+  const std::uint64_t half = kk >> 1;                     // k1 + 1024
+  const double scale1 = from_bits((half - 1U) << 52);     // 2^k1
+  const double scale2 = from_bits((kk - half - 1U) << 52);  // 2^(k - k1)
+  double res = (y * scale1) * scale2;
+  res = select(mask_lt(709.79, x), inf_value(), res);  // exact overflow happens below 709.79
+  res = select(mask_lt(x, -746.0), 0.0, res);          // exact underflow happens above -746
+  return select(mask_nan(x), nan_value(), res);
+}
+
 // e^r - 1 - r - r^2/2 = r^3 * P1(r), P1 = (P - 1/2) / r, evaluated with
 // Estrin's scheme (short dependency chains; |r^3 P1| < 0.007, so its few
 // ulp of rounding error stay far below an ulp of the result). |r| <= ln2/2.
@@ -377,15 +392,7 @@ PSST_MATH_FN double exp(double x) {
   const double y1 = 1.0 + s;
   const double y1_error = (1.0 - y1) + s;
   const double y = y1 + (y1_error + (s_error + r_error));  // e^r, in [0.7, 1.42]
-  // kk = k + 2048 >= 0 (meaningless, and harmless, outside the valid range).
-  const std::uint64_t kk = to_bits(t) - kShiftBits + 2048U;
-  const std::uint64_t half = kk >> 1;                     // k1 + 1024
-  const double scale1 = from_bits((half - 1U) << 52);     // 2^k1
-  const double scale2 = from_bits((kk - half - 1U) << 52);  // 2^(k - k1)
-  double res = (y * scale1) * scale2;
-  res = select(mask_lt(709.79, x), inf_value(), res);  // exact overflow happens below 709.79
-  res = select(mask_lt(x, -746.0), 0.0, res);          // exact underflow happens above -746
-  return select(mask_nan(x), nan_value(), res);
+  return exp_scale(y, t, x);
 }
 
 // e^x with the exactly summed finish: max error 0.54 ULP measured (near-correct
