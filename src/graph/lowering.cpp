@@ -141,11 +141,9 @@ Program lower(const ExprGraph& graph, std::string name, std::vector<std::string>
               std::vector<std::string> output_names, const std::vector<std::pair<NodeId, int>>& outputs) {
   if (graph.math() != MathMode::Fast)
     return lower_as_built(graph, std::move(name), std::move(input_names), std::move(output_names), outputs);
-  // Fast mode: shared divisors inverted once, then (double precision) the divisions by a
-  // variable left become div_fast; in a copy (the caller's graph stays as built).
+  // Fast mode: shared divisors inverted once, in a copy (the caller's graph stays as built).
   ExprGraph rewritten = graph;
-  auto rewritten_outputs = invert_shared_divisors(rewritten, outputs);
-  if (graph.precision() == Precision::Double) rewritten_outputs = use_fast_divisions(rewritten, rewritten_outputs);
+  const auto rewritten_outputs = invert_shared_divisors(rewritten, outputs);
   return lower_as_built(rewritten, std::move(name), std::move(input_names), std::move(output_names),
                         rewritten_outputs);
 }

@@ -52,7 +52,6 @@ const char* name(Op op) {
     case Op::RandomNormal: return "random_normal";
     case Op::ExpFast: return "exp_fast";
     case Op::LogFast: return "log_fast";
-    case Op::DivFast: return "div_fast";
   }
   return "?";
 }

@@ -37,9 +37,6 @@ enum class Op : std::uint8_t {
   // math = "fast" only: exp and log with a larger error bound (math/fast.hpp), which the
   // graph uses in place of Exp and Log in fast mode.
   ExpFast, LogFast,
-  // math = "fast", double precision only: x / y by a variable y without a division
-  // instruction (math/fast.hpp's div_fast); lowering.cpp puts it in place of Div.
-  DivFast,
 };
 
 inline bool is_random(Op op) { return op == Op::RandomUniform || op == Op::RandomNormal; }
@@ -58,8 +55,7 @@ enum class Precision { Double, Single };
 // (math = "fast"): also rewrites of the same real number with other roundings:
 // x / c -> x * (1/c) with 1/c rounded once, x / (1 / y) -> x * y,
 // a * b + c -> fma(a, b, c), a divisor used more than once inverted once (lowering.cpp),
-// (p - a / s) * s -> p * s - a, exp and log -> exp_fast and log_fast (math/fast.hpp), and in
-// double precision each remaining division by a variable -> div_fast (lowering.cpp). They are
+// (p - a / s) * s -> p * s - a, exp and log -> exp_fast and log_fast (math/fast.hpp). They are
 // decided in the graph, so every backend runs the same operations and computes
 // the same bits in fast mode too; the bits differ from exact mode's.
 enum class MathMode { Exact, Fast };
@@ -82,7 +78,6 @@ inline double apply(Op op, double a, double b, double c) {
     case Op::Log: return psst::math::log(a);
     case Op::ExpFast: return psst::math::exp_fast(a);
     case Op::LogFast: return psst::math::log_fast(a);
-    case Op::DivFast: return psst::math::div_fast(a, b);
     case Op::Sqrt: return std::sqrt(a);
     case Op::Abs: return std::fabs(a);
     case Op::Min: return b < a ? b : a;

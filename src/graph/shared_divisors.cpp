@@ -30,43 +30,7 @@ NodeId rebuild(ExprGraph& graph, const Node& n, const std::array<NodeId, 3>& arg
   throw InternalError("invert_shared_divisors: a leaf with operands");
 }
 
-// Rebuilds the live nodes in id order (a dependency order): `replace` gives a node's new
-// value from the node and its operands' new nodes (no_node: the node itself, rebuilt if its
-// operands changed). Returns the outputs' new nodes.
-template <typename Replace>
-std::vector<std::pair<NodeId, int>> rewrite_live(ExprGraph& graph, const std::vector<std::pair<NodeId, int>>& outputs,
-                                                 const std::vector<char>& live, Replace replace) {
-  const std::size_t original_size = live.size();
-  std::vector<NodeId> image(original_size, no_node);
-  for (std::size_t id = 0; id < original_size; ++id) {
-    if (!live[id]) continue;
-    const Node n = graph.node(static_cast<NodeId>(id));  // a copy: rebuilding grows the graph
-    std::array<NodeId, 3> args = n.args;
-    bool changed = false;
-    for (int a = 0; a < operand_count(n); ++a) {
-      auto& arg = args[static_cast<std::size_t>(a)];
-      const NodeId mapped = image[static_cast<std::size_t>(arg)];
-      changed |= mapped != arg;
-      arg = mapped;
-    }
-    NodeId result = replace(n, args);
-    if (result == no_node) result = changed ? rebuild(graph, n, args) : static_cast<NodeId>(id);
-    image[id] = result;
-  }
-  std::vector<std::pair<NodeId, int>> rewritten;
-  for (const auto& [root, slot] : outputs) rewritten.emplace_back(image[static_cast<std::size_t>(root)], slot);
-  return rewritten;
-}
-
 }  // namespace
-
-std::vector<std::pair<NodeId, int>> use_fast_divisions(ExprGraph& graph, const std::vector<std::pair<NodeId, int>>& outputs) {
-  const std::vector<char> live = reachable(graph, outputs);
-  return rewrite_live(graph, outputs, live, [&graph](const Node& n, const std::array<NodeId, 3>& args) {
-    if (n.op != Op::Div || graph.is_constant(n.args[1])) return no_node;
-    return graph.binary(Op::DivFast, args[0], args[1]);
-  });
-}
 
 std::vector<std::pair<NodeId, int>> invert_shared_divisors(ExprGraph& graph,
                                                            const std::vector<std::pair<NodeId, int>>& outputs) {
@@ -80,12 +44,32 @@ std::vector<std::pair<NodeId, int>> invert_shared_divisors(ExprGraph& graph,
     any_shared |= ++divisions[static_cast<std::size_t>(n.args[1])] > 1;
   }
   if (!any_shared) return outputs;
-  // 1 / d (shared by structure) times x; 1 / d itself stays 1 / d (x * 1 is x).
-  return rewrite_live(graph, outputs, live, [&](const Node& n, const std::array<NodeId, 3>& args) {
-    if (n.op != Op::Div || graph.is_constant(n.args[1]) || divisions[static_cast<std::size_t>(n.args[1])] < 2)
-      return no_node;
-    return graph.binary(Op::Mul, args[0], graph.binary(Op::Div, graph.constant(1.0), args[1]));
-  });
+  // Rebuild the live nodes in id order (a dependency order); a node whose operands are
+  // unchanged is kept as it is.
+  std::vector<NodeId> image(original_size, no_node);
+  for (std::size_t id = 0; id < original_size; ++id) {
+    if (!live[id]) continue;
+    const Node n = graph.node(static_cast<NodeId>(id));  // a copy: rebuilding grows the graph
+    std::array<NodeId, 3> args = n.args;
+    bool changed = false;
+    for (int a = 0; a < operand_count(n); ++a) {
+      auto& arg = args[static_cast<std::size_t>(a)];
+      const NodeId mapped = image[static_cast<std::size_t>(arg)];
+      changed |= mapped != arg;
+      arg = mapped;
+    }
+    NodeId result = static_cast<NodeId>(id);
+    if (n.op == Op::Div && !graph.is_constant(n.args[1]) && divisions[static_cast<std::size_t>(n.args[1])] > 1) {
+      // 1 / d (shared by structure) times x; 1 / d itself stays 1 / d (x * 1 is x).
+      result = graph.binary(Op::Mul, args[0], graph.binary(Op::Div, graph.constant(1.0), args[1]));
+    } else if (changed) {
+      result = rebuild(graph, n, args);
+    }
+    image[id] = result;
+  }
+  std::vector<std::pair<NodeId, int>> rewritten;
+  for (const auto& [root, slot] : outputs) rewritten.emplace_back(image[static_cast<std::size_t>(root)], slot);
+  return rewritten;
 }
 
 }  // namespace psst::graph

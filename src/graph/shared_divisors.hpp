@@ -16,9 +16,4 @@ namespace psst::graph {
 std::vector<std::pair<NodeId, int>> invert_shared_divisors(ExprGraph& graph,
                                                            const std::vector<std::pair<NodeId, int>>& outputs);
 
-// In the part of `graph` reachable from `outputs`, every division x / d by a d that is not a
-// constant becomes div_fast(x, d) (Op::DivFast, math/fast.hpp: no division instruction,
-// within an ulp of x / d). Run after invert_shared_divisors, in double precision only.
-std::vector<std::pair<NodeId, int>> use_fast_divisions(ExprGraph& graph, const std::vector<std::pair<NodeId, int>>& outputs);
-
 }  // namespace psst::graph

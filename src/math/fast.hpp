@@ -1,8 +1,7 @@
-// psst/math/fast.hpp -- the cheaper exp, log and division of math = "fast".
+// psst/math/fast.hpp -- the cheaper exp and log of math = "fast", and div_fast.
 //
 // In fast mode the expression graph computes exp and log with these functions
-// (graph::Op::ExpFast, Op::LogFast) instead of functions.hpp's exp and log, and a
-// division by a variable with div_fast (Op::DivFast) instead of IEEE /. Every
+// (graph::Op::ExpFast, Op::LogFast) instead of functions.hpp's exp and log. Every
 // backend calls them (the interpreter through graph::apply and its math loops,
 // the printed C++ and CUDA kernels by name), so fast mode gives the same bits on
 // every backend; only the error against the exact result is larger. The same
@@ -15,6 +14,13 @@
 // on millions of points (tests/math_fast_functions_test.cpp asserts them):
 // exp_fast 1.5 ULP for normal results (subnormal results: within 1 ULP of the
 // subnormal grid plus the relative error), log_fast 1 ULP; div_fast: see below.
+//
+// div_fast (a division without a division instruction) is NOT used by the graph: in the
+// HH fast-mode kernel it was slower than the IEEE division it replaced (AVX-512 Intel
+// Xeon: 1.11-1.35e7 -> 0.86-1.03e7 neuron-steps/s; the divider works beside the FMA
+// ports, div_fast's 31 operations take FMA-port slots; even its 10-operation core
+// without range and special-value handling was no faster): docs/performance.md.
+// It stays here, tested, for a target where division is the bottleneck.
 #pragma once
 
 #include <cstdint>
@@ -68,7 +74,9 @@ constexpr std::uint64_t kMaxFiniteBits = 0x7fefffffffffffffULL;
 //     1/(y s): IEEE's x / 0, 0 / y, inf / y, x / inf, NaNs and overflow.
 // Outside normal results: a result whose magnitude is within 2^-33 (relative) below the
 // overflow threshold may be +-inf; subnormal results (and results that round to zero) are
-// within 1 ULP of the subnormal grid. Cost: 31 vector operations (10 integer, 2 selects).
+// within 1 ULP of the subnormal grid. Cost: 31 vector operations (10 integer, 2 selects);
+// 1.0-1.9 ns per value in an AVX-512 loop against 0.83-1.28 for the division instruction
+// (bench/math_bench.cpp, under load).
 PSST_MATH_FN double div_fast(double x, double y) {
   using namespace detail;
   const std::uint64_t exponents = (to_bits(x) & kDivExponentMask) + (to_bits(y) & kDivExponentMask);

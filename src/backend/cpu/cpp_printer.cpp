@@ -45,7 +45,6 @@ std::string expression(const graph::Instruction& in, bool single) {
     case Op::Log: return fmt::format("psst::math::log({})", a);
     case Op::ExpFast: return fmt::format("psst::math::exp_fast({})", a);
     case Op::LogFast: return fmt::format("psst::math::log_fast({})", a);
-    case Op::DivFast: return fmt::format("psst::math::div_fast({}, {})", a, b);
     case Op::Sqrt: return fmt::format("std::sqrt({})", a);
     case Op::Abs: return fmt::format("std::fabs({})", pa);
     case Op::Min: return fmt::format("{1} < {0} ? {1} : {0}", pa, pb);

@@ -114,7 +114,6 @@ class InterpretedKernel final : public Kernel {
         case Op::Sub: binary<Op::Sub>(d, r(in.a), r(in.b), n); break;
         case Op::Mul: binary<Op::Mul>(d, r(in.a), r(in.b), n); break;
         case Op::Div: binary<Op::Div>(d, r(in.a), r(in.b), n); break;
-        case Op::DivFast: math_div_fast(d, r(in.a), r(in.b), n); break;
         case Op::Pow: math_pow(d, r(in.a), r(in.b), n); break;
         case Op::Min: binary<Op::Min>(d, r(in.a), r(in.b), n); break;
         case Op::Max: binary<Op::Max>(d, r(in.a), r(in.b), n); break;

@@ -55,10 +55,6 @@ PSST_FMA_CLONES void math_pow(double* d, const double* a, const double* b, std::
   for (std::size_t i = 0; i < n; ++i) d[i] = psst::math::pow(a[i], b[i]);
 }
 
-PSST_FMA_CLONES void math_div_fast(double* d, const double* a, const double* b, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) d[i] = psst::math::div_fast(a[i], b[i]);
-}
-
 PSST_FMA_CLONES void math_fma(double* d, const double* a, const double* b, const double* c, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) d[i] = std::fma(a[i], b[i], c[i]);
 }

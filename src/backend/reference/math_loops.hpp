@@ -16,8 +16,6 @@ namespace psst::backend::reference {
 bool math_unary(graph::Op op, double* d, const double* a, std::size_t n);
 // d[i] = pow(a[i], b[i]).
 void math_pow(double* d, const double* a, const double* b, std::size_t n);
-// d[i] = div_fast(a[i], b[i]) (math/fast.hpp).
-void math_div_fast(double* d, const double* a, const double* b, std::size_t n);
 // d[i] = fma(a[i], b[i], c[i]).
 void math_fma(double* d, const double* a, const double* b, const double* c, std::size_t n);
 
