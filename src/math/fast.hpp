@@ -59,10 +59,10 @@ constexpr std::uint64_t kMaxFiniteBits = 0x7fefffffffffffffULL;
 // and correctly rounded except where x / y lies within about 2^-60 (relative) of a rounding
 // boundary; the same special values as IEEE division (canonical NaN). Bounds measured in
 // tests/math_fast_functions_test.cpp.
-//  1. x and y are scaled by the same power of two s ~ 1 / sqrt(|x y|) (exact, but where
-//     x s underflows to the subnormal grid: then |x / y| <= |x s| < 2^-1016), so that x s
-//     and y s lie within about 2^-515 and 2^516 wherever x / y is normal: the seed needs
-//     no range check and the residual below is never subnormal.
+//  1. x and y are scaled by the same power of two s ~ 1 / sqrt(|x y|) (exact unless x s or
+//     y s leaves the normal range, which happens only where x / y underflows or overflows
+//     by far), so that x s and y s lie within about 2^-515 and 2^516 wherever x / y is
+//     normal: the seed needs no range check and the residual below is never subnormal.
 //  2. r ~ 1/(y s): an integer-magic seed on the bits of y s (|1 - y s r0| <= 0.0506), then
 //     r = r0 (1 + e)(1 + e^2)(1 + e^4), e = 1 - y s r0: relative error e^8 < 2^-34.
 //  3. q = x s r, then one residual correction q + (x s - q y s) r (the residual is one
