@@ -1,5 +1,6 @@
 // Throughput of psst::math::{exp, expm1, log, x_over_expm1, pow, sin, cos, tanh} against glibc,
-// and of math = "fast"'s exp_fast and log_fast (math/fast.hpp).
+// and of math = "fast"'s exp_fast and log_fast (math/fast.hpp); div_fast against the IEEE division
+// (its std column: x / y, the division instruction).
 //
 // Standalone (not in CMake yet):
 //   g++ -std=c++20 -O3 -ffp-contract=off -Isrc bench/math_bench.cpp -o math_bench && ./math_bench
@@ -62,6 +63,9 @@ using Loop = void (*)(const double* __restrict, double* __restrict, int);
   }                                                                                              \
   attributes void log_fast_##isa(const double* __restrict x, double* __restrict y, int n) {     \
     for (int i = 0; i < n; ++i) y[i] = pm::log_fast(x[i]);                                       \
+  }                                                                                              \
+  attributes void div_fast_##isa(const double* __restrict x, double* __restrict y, int n) {     \
+    for (int i = 0; i < n; ++i) y[i] = pm::div_fast(x[i], x[n + i]);                             \
   }
 
 PSST_BENCH_LOOPS(loop, __attribute__((noinline)))
@@ -81,6 +85,13 @@ __attribute__((noinline)) double cos_one(double x) { return pm::cos(x); }
 __attribute__((noinline)) double tanh_one(double x) { return pm::tanh(x); }
 __attribute__((noinline)) double exp_fast_one(double x) { return pm::exp_fast(x); }
 __attribute__((noinline)) double log_fast_one(double x) { return pm::log_fast(x); }
+__attribute__((noinline)) double div_fast_one(double x, double y) { return pm::div_fast(x, y); }
+__attribute__((noinline)) void div_fast_scalar(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = div_fast_one(x[i], x[n + i]);
+}
+__attribute__((noinline)) void div_fast_std(const double* __restrict x, double* __restrict y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = x[i] / x[n + i];  // the IEEE division, vectorised (AVX2 at most: baseline)
+}
 __attribute__((noinline)) void exp_fast_scalar(const double* __restrict x, double* __restrict y, int n) {
   for (int i = 0; i < n; ++i) y[i] = exp_fast_one(x[i]);
 }
@@ -146,7 +157,8 @@ __attribute__((noinline)) void log_fast_std(const double* __restrict x, double* 
 double checksum = 0.0;
 
 // Best of several repetitions, in ns per value.
-// pow's arguments hold 2n values: the n bases, then the n exponents.
+// pow's and div_fast's arguments hold 2n values: the n bases (numerators), then the n exponents
+// (divisors).
 double time_loop(Loop loop, const std::vector<double>& x, std::size_t values) {
   std::vector<double> y(values);
   const int n = static_cast<int>(values);
@@ -175,7 +187,8 @@ int main() {
   constexpr std::size_t kN = 4096;  // fits in L1/L2: measures compute, not memory
   std::mt19937_64 g(1);
   auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(g); };
-  std::vector<double> exp_args(kN), log_args(kN), hh_args(kN), trig_args(kN), tanh_args(kN), pow_args(2 * kN);
+  std::vector<double> exp_args(kN), log_args(kN), hh_args(kN), trig_args(kN), tanh_args(kN), pow_args(2 * kN),
+      div_args(2 * kN);
   for (std::size_t i = 0; i < kN; ++i) {
     exp_args[i] = uniform(-20.0, 20.0);
     log_args[i] = std::exp(uniform(-20.0, 20.0));
@@ -184,6 +197,8 @@ int main() {
     tanh_args[i] = uniform(-5.0, 5.0);
     pow_args[i] = std::exp(uniform(-5.0, 5.0));  // bases
     pow_args[kN + i] = uniform(-10.0, 10.0);      // exponents
+    div_args[i] = uniform(-10.0, 10.0);           // numerators
+    div_args[kN + i] = std::exp(uniform(-5.0, 5.0)) * (i % 2 == 0 ? 1.0 : -1.0);  // divisors
   }
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
@@ -199,7 +214,8 @@ int main() {
                       PSST_BENCH_ROW(expm1, exp_args), PSST_BENCH_ROW(log, log_args),
                       PSST_BENCH_ROW(log_fast, log_args), PSST_BENCH_ROW(x_over_expm1, hh_args),
                       PSST_BENCH_ROW(pow, pow_args),   PSST_BENCH_ROW(sin, trig_args),
-                      PSST_BENCH_ROW(cos, trig_args),  PSST_BENCH_ROW(tanh, tanh_args)};
+                      PSST_BENCH_ROW(cos, trig_args),  PSST_BENCH_ROW(tanh, tanh_args),
+                      PSST_BENCH_ROW(div_fast, div_args)};
 #undef PSST_BENCH_ROW
   std::printf("ns per value (best of 7 x 50 passes over %zu values)\n", kN);
   std::printf("%-14s %9s %9s %9s %9s %9s\n", "function", "loop", "avx2", "avx512", "scalar", "std");

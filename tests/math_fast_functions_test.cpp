@@ -1,10 +1,12 @@
-// Accuracy and special values of psst::math::{exp_fast, log_fast} (math/fast.hpp), the
-// exp and log of math = "fast", against the 80-bit long double libm (math_accuracy.hpp).
+// Accuracy and special values of psst::math::{exp_fast, log_fast, div_fast} (math/fast.hpp),
+// the exp, log and division of math = "fast", against the 80-bit long double libm and
+// long double division (64-bit significand: 2^-11 ULP of a double) (math_accuracy.hpp).
 // Their error bounds are stated in math/fast.hpp; these tests assert them.
 #include "math/fast.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cfloat>
 #include <cmath>
@@ -82,6 +84,83 @@ TEST(MathFastFunctions, SpecialValuesAsExpAndLog) {
   const double log_points[] = {1.0, 0.0, -0.0, -1.0, -kInf, kInf, kNaN, -kNaN, -0x1p-1074};
   for (double x : log_points) EXPECT_EQ(bits(pm::log_fast(x)), bits(pm::log(x))) << x;
   EXPECT_EQ(bits(pm::log_fast(1.0)), bits(0.0));
+}
+
+// A double with a random significand and sign and an exponent in [lo, hi].
+double random_binade(std::mt19937_64& g, int lo, int hi) {
+  const double m = 1.0 + static_cast<double>(g() >> 12) * 0x1p-52;
+  const double v = std::ldexp(m, lo + static_cast<int>(g() % static_cast<std::uint64_t>(hi - lo + 1)));
+  return (g() & 1U) != 0U ? -v : v;
+}
+
+// div_fast against the long double quotient. Normal results: measured 0.5000 ULP, i.e.
+// correctly rounded but where x / y lies within ~2^-60 of a rounding boundary (1 in ~3e5
+// here); the bound asserted is faithful (< 1 ULP). Subnormal results: within 1 ULP of the
+// subnormal grid (measured 0.78).
+TEST(MathFastFunctions, DivFastIsFaithful) {
+  std::mt19937_64 g(20261204);
+  MaxError normal, subnormal;
+  long correctly_rounded = 0, points = 0;
+  auto check = [&](double x, double y) {
+    const double q = pm::div_fast(x, y), exact = x / y;
+    const long double ref = static_cast<long double>(x) / static_cast<long double>(y);
+    if (std::isinf(exact) || exact == 0.0 || std::fabs(exact) < DBL_MIN) {
+      subnormal.add2(x, y, q, ref);
+      return;
+    }
+    normal.add2(x, y, q, ref);
+    correctly_rounded += q == exact;
+    ++points;
+  };
+  for (int i = 0; i < 400000; ++i) check(uniform(g, 1.0, 2.0), uniform(g, 1.0, 2.0));
+  for (int i = 0; i < 400000; ++i) check(random_binade(g, -60, 60), random_binade(g, -60, 60));
+  // Exponents of x and y anywhere (subnormal operands too), their difference such that
+  // the quotient is near or beyond either end of the range.
+  for (int i = 0; i < 400000; ++i) {
+    const int ex = static_cast<int>(g() % 2097U) - 1074;
+    check(random_binade(g, ex, ex), random_binade(g, std::max(ex - 1100, -1074), std::min(ex + 1100, 1023)));
+  }
+  for (int i = 0; i < 200000; ++i) check(std::bit_cast<double>(g() & 0x7fefffffffffffffULL), any_finite(g));
+  report("div_fast normal results", normal);
+  report("div_fast subnormal, zero and infinite results", subnormal);
+  const double fraction = static_cast<double>(correctly_rounded) / static_cast<double>(points);
+  std::printf("[ math ] div_fast correctly rounded in %.6f of %ld normal results\n", fraction, points);
+  EXPECT_LT(normal.ulps, 1.0L) << normal.at << " / " << normal.at_y;
+  EXPECT_LE(normal.ulps, 0.5001L) << normal.at << " / " << normal.at_y;  // measured 0.5000
+  EXPECT_GT(fraction, 0.9999);
+  EXPECT_LT(fraction, 1.0);  // not the IEEE division under another name
+  EXPECT_LT(subnormal.ulps, 1.0L) << subnormal.at << " / " << subnormal.at_y;
+}
+
+// IEEE's special values, bit for bit (NaN: the canonical NaN), and the documented bounds at
+// the ends of the range.
+TEST(MathFastFunctions, DivFastSpecialValuesAsIeeeDivision) {
+  const double points[] = {0.0,    -0.0,      1.0,      -1.0,        3.0,      kInf,    -kInf,      kNaN, -kNaN,
+                           DBL_MAX, -DBL_MAX, DBL_MIN, 0x1p-1074, -0x1p-1074, 1e-310, 0x1.8p1023, 1e300, 1e-300};
+  for (double x : points) {
+    for (double y : points) {
+      const double q = pm::div_fast(x, y), exact = x / y;
+      if (std::isnan(exact)) {
+        EXPECT_EQ(bits(q), 0x7ff8000000000000ULL) << x << " / " << y;
+      } else if (std::isinf(exact) || std::isinf(x) || std::isinf(y) || x == 0.0 || y == 0.0) {
+        EXPECT_EQ(bits(q), bits(exact)) << x << " / " << y;  // signs of zeros and infinities included
+      } else if (exact == 0.0) {  // underflow: a zero or the smallest subnormal, of the right sign
+        EXPECT_LE(std::fabs(q), 0x1p-1074) << x << " / " << y;
+        EXPECT_EQ(std::signbit(q), std::signbit(exact)) << x << " / " << y;
+      } else {
+        EXPECT_LT(ulp_error(q, static_cast<long double>(x) / static_cast<long double>(y)), 1.0L) << x << " / " << y;
+      }
+    }
+  }
+  // Overflow: exactly at the threshold as IEEE but within 2^-33 below it (documented).
+  EXPECT_EQ(pm::div_fast(DBL_MAX, 0.5), kInf);
+  EXPECT_EQ(pm::div_fast(-DBL_MAX, 0x1.fffffffffffffp-1), -kInf);
+  EXPECT_EQ(pm::div_fast(DBL_MAX, 1.0 + 0x1p-30), DBL_MAX / (1.0 + 0x1p-30));
+  EXPECT_EQ(pm::div_fast(0x1p-1073, 2.0), 0x1p-1074);
+  EXPECT_EQ(pm::div_fast(0x1p-1022, 0x1p52), 0x1p-1074);
+  EXPECT_EQ(pm::div_fast(-0x1p-1074, 0x1p1000), -0.0);  // far below the grid: IEEE's signed zero
+  // Just below the grid (IEEE: zero) may give the smallest subnormal: within 1 ULP of the grid.
+  EXPECT_LE(pm::div_fast(0x1p-1074, 3.0), 0x1p-1074);
 }
 
 }  // namespace

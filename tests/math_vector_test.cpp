@@ -41,6 +41,7 @@ __attribute__((noinline)) double scalar_sin(double x) { return pm::sin(x); }
 __attribute__((noinline)) double scalar_cos(double x) { return pm::cos(x); }
 __attribute__((noinline)) double scalar_pow(double x, double y) { return pm::pow(x, y); }
 __attribute__((noinline)) double scalar_exp_fast(double x) { return pm::exp_fast(x); }
+__attribute__((noinline)) double scalar_div_fast(double x, double y) { return pm::div_fast(x, y); }
 __attribute__((noinline)) double scalar_log_fast(double x) { return pm::log_fast(x); }
 
 #define PSST_MATH_TEST_LOOPS(isa, attributes)                                                          \
@@ -73,6 +74,9 @@ __attribute__((noinline)) double scalar_log_fast(double x) { return pm::log_fast
   }                                                                                                   \
   attributes void log_fast_loop_##isa(const double* __restrict x, double* __restrict y, int n) {     \
     for (int i = 0; i < n; ++i) y[i] = pm::log_fast(x[i]);                                            \
+  }                                                                                                   \
+  attributes void div_fast_loop_##isa(const double* __restrict x, double* __restrict y, int n) {     \
+    for (int i = 0; i < n; ++i) y[i] = pm::div_fast(x[i], x[n - 1 - i]);                              \
   }
 
 PSST_MATH_TEST_LOOPS(baseline, __attribute__((noinline)))
@@ -144,6 +148,15 @@ void expect_pow_bitwise_equal(Loop loop) {
   expect_loop_matches("pow", [&](int i) { return scalar_pow(x[static_cast<std::size_t>(i)], x[n - 1 - static_cast<std::size_t>(i)]); }, loop);
 }
 
+// div_fast(x[i], x[n-1-i]) (math/fast.hpp), as pow: every kind of operand against every other.
+void expect_div_fast_bitwise_equal(Loop loop) {
+  const std::vector<double>& x = inputs();
+  const std::size_t n = x.size();
+  expect_loop_matches(
+      "div_fast", [&](int i) { return scalar_div_fast(x[static_cast<std::size_t>(i)], x[n - 1 - static_cast<std::size_t>(i)]); },
+      loop);
+}
+
 // The functions added for issue 11.  sin and cos vectorise with AVX2 and AVX-512
 // only (gathers from the 2/pi table); their baseline loops stay scalar.
 void expect_tanh_sin_cos_pow(Loop tanh_loop, Loop sin_loop, Loop cos_loop, Loop pow_loop) {
@@ -159,6 +172,7 @@ TEST(MathFunctions, VectorBaselineMatchesScalarBitwise) {
   expect_bitwise_equal("log", scalar_log, log_loop_baseline);
   expect_bitwise_equal("x_over_expm1", scalar_x_over_expm1, x_over_expm1_loop_baseline);
   expect_bitwise_equal("exp_fast", scalar_exp_fast, exp_fast_loop_baseline);
+  expect_div_fast_bitwise_equal(div_fast_loop_baseline);
   expect_bitwise_equal("log_fast", scalar_log_fast, log_fast_loop_baseline);
   expect_tanh_sin_cos_pow(tanh_loop_baseline, sin_loop_baseline, cos_loop_baseline, pow_loop_baseline);
 }
@@ -173,6 +187,7 @@ TEST(MathFunctions, VectorAvx2MatchesScalarBitwise) {
   expect_bitwise_equal("log", scalar_log, log_loop_avx2);
   expect_bitwise_equal("x_over_expm1", scalar_x_over_expm1, x_over_expm1_loop_avx2);
   expect_bitwise_equal("exp_fast", scalar_exp_fast, exp_fast_loop_avx2);
+  expect_div_fast_bitwise_equal(div_fast_loop_avx2);
   expect_bitwise_equal("log_fast", scalar_log_fast, log_fast_loop_avx2);
   expect_tanh_sin_cos_pow(tanh_loop_avx2, sin_loop_avx2, cos_loop_avx2, pow_loop_avx2);
 }
@@ -187,6 +202,7 @@ TEST(MathFunctions, VectorAvx512MatchesScalarBitwise) {
   expect_bitwise_equal("log", scalar_log, log_loop_avx512);
   expect_bitwise_equal("x_over_expm1", scalar_x_over_expm1, x_over_expm1_loop_avx512);
   expect_bitwise_equal("exp_fast", scalar_exp_fast, exp_fast_loop_avx512);
+  expect_div_fast_bitwise_equal(div_fast_loop_avx512);
   expect_bitwise_equal("log_fast", scalar_log_fast, log_fast_loop_avx512);
   expect_tanh_sin_cos_pow(tanh_loop_avx512, sin_loop_avx512, cos_loop_avx512, pow_loop_avx512);
 }
