@@ -57,7 +57,7 @@ TEST(CpuChunking, CostlyKernelsAreSplit) {
   // The refractory kernel on 4000 neurons: 15 IR operations (60,000 adds' worth unweighted,
   // not split before) but 2 divisions and 2 floors: worth 2 threads.
   EXPECT_EQ(chunk_count(4000, element_cost(refractory_like()), 2), 2);
-  // A kernel of ~700 units (COBAHH's exponential Euler step): 4 chunks per thread.
+  // A kernel of 701 units (COBAHH's exponential Euler step): 4 chunks per thread.
   EXPECT_EQ(chunk_count(4000, 700, 2), 8);
   EXPECT_EQ(chunk_count(4000, 700, 4), 15);  // 4000 / 256 elements at most
   EXPECT_EQ(chunk_count(1 << 20, 5, 2), 8);

@@ -9,10 +9,11 @@
 namespace psst::backend::cpu {
 
 // Work below which a chunk is not worth a thread, in the units of element_cost (one
-// add per element): measured here, one unit costs ~0.17 ns per element in the
-// generated kernels (COBAHH's exponential Euler kernel: 130 us for 4000 elements of
-// ~700 units at 1 thread, 2026-12), so a chunk is at least ~11 us, some 20 times what
-// one fork/join of the pool costs (~0.5 us with 2 threads, bench/thread_pool_cost.cpp).
+// add per element). Measured on the 2-core Xeon (2026-12-02, one thread): one unit
+// costs ~0.045 ns per element in generated kernels (COBAHH's exponential Euler kernel,
+// 701 units: 130 us for 4000 elements; its threshold kernel, 8 units: 1.5 us), so a
+// chunk is at least ~3 us, some 6 times what one fork/join of the pool costs with 2
+// threads (~0.4-0.5 us, bench/thread_pool_cost.cpp).
 inline constexpr std::size_t min_work_per_chunk = std::size_t{1} << 16;
 inline constexpr std::size_t min_elements_per_chunk = 256;
 
