@@ -103,8 +103,12 @@ class CpuKernel final : public Kernel {
       f(in, index, out, begin, end);
       return;
     }
-    state_->pool.parallel_for(begin, end, chunks, [&](std::size_t first, std::size_t last) {
-      f(in, index, out, first, last);
+    // Chunks of whole blocks from `begin`: every chunk but the last ends at a multiple of the
+    // block, so each element runs in the same code (vector body or scalar tail) as on one
+    // thread. The bits of an operation on two NaNs (which payload) can depend on it.
+    const std::size_t blocks = (end - begin + kernel_block - 1) / kernel_block;
+    state_->pool.parallel_for(0, blocks, chunks, [&](std::size_t first, std::size_t last) {
+      f(in, index, out, begin + first * kernel_block, std::min(end, begin + last * kernel_block));
     });
   }
 

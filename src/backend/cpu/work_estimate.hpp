@@ -16,6 +16,9 @@ namespace psst::backend::cpu {
 // threads (~0.4-0.5 us, bench/thread_pool_cost.cpp).
 inline constexpr std::size_t min_work_per_chunk = std::size_t{1} << 16;
 inline constexpr std::size_t min_elements_per_chunk = 256;
+// Chunks of a kernel launch are whole blocks of this many elements (but the last):
+// a multiple of every vector length g++ uses (8 doubles with AVX-512, times unrolling).
+inline constexpr std::size_t kernel_block = 64;
 
 // The cost of one element of the program, in adds: + - * and comparisons count 1,
 // a division or square root ~8 (their throughput on x86), floor ~6 (psst::math::floor's
