@@ -85,7 +85,7 @@ inline double apply(Op op, double a, double b, double c) {
     case Op::Tanh: return psst::math::tanh(a);
     case Op::Sin: return psst::math::sin(a);
     case Op::Cos: return psst::math::cos(a);
-    case Op::Floor: return std::floor(a);
+    case Op::Floor: return psst::math::floor(a);
     case Op::XOverExpm1: return psst::math::x_over_expm1(a);
     case Op::Less: return a < b ? 1.0 : 0.0;
     case Op::LessEqual: return a <= b ? 1.0 : 0.0;

@@ -376,6 +376,26 @@ PSST_MATH_FN float flush_subnormal(float x) {
   return PSST_MATH_BITCAST(float, bits & ~(tiny & 0x7fffffffU));
 }
 
+// floor(x), bit for bit std::floor for every double (tests/math_floor_test.cpp), and
+// branch-free so that a loop calling it vectorises (std::floor does not under g++'s
+// default -ftrapping-math). For |x| < 2^52, (|x| + 2^52) - 2^52 is |x| rounded to
+// the nearest integer (the sum's ulp is 1; the difference is exact); with x's sign it
+// is within 1/2 of x, and one is subtracted where it lies above x. -0 stays -0,
+// -0.5 gives -1, 0.5 gives +0. |x| >= 2^52 (already an integer), +-inf and NaN are
+// returned as they are, payload and sign included (a signalling NaN too, as glibc's
+// floor returns it), so this floor is the interpreter's former std::floor on every input.
+PSST_MATH_FN double floor(double x) {
+  using namespace detail;
+  constexpr double kTwo52 = 0x1p52;
+  const std::uint64_t bits = to_bits(x);
+  const double magnitude = from_bits(bits & kAbsMask);
+  const double nearest = from_bits(to_bits((magnitude + kTwo52) - kTwo52) | (bits & ~kAbsMask));
+  // x - nearest is never rounded to zero or across it, and -0 - -0 is +0: exact sign.
+  const double below = nearest - from_bits(mask_lt(x, nearest) & to_bits(1.0));
+  const std::uint64_t fraction_possible = mask_lt(magnitude, kTwo52) & ~mask_nan(x);
+  return select(fraction_possible, below, x);
+}
+
 // e^x, the kernels' exponential (max error measured by
 // tests/math_functions_test.cpp), with about 2/3 of the operations of exp_precise.
 // x = k ln2 + r (Cody-Waite: k ln2_hi and x - k ln2_hi exact), |r| <= ln2/2;

@@ -81,7 +81,7 @@ std::string host_identity() {
 Compiler::Compiler(const CompilerOptions& options) : command_(find_compiler(options.compiler)), options_(options) {
   if (command_.empty()) return;
   // Semantics first: IEEE operations as written (no contraction into fma, no fast-math).
-  // Kernels call no libm function that is not exact (only sqrt, fabs, floor): every
+  // Kernels call no libm function that is not exact (only sqrt and fabs): every
   // elementary function is psst::math's, printed into the unit, which no compiler
   // recognises as a builtin (no -fno-builtin-pow etc. needed: pow(x, 2.0) stays a call).
   flags_ = {"-O3", "-std=c++20", "-fPIC", "-ffp-contract=off", "-fno-fast-math", "-fno-math-errno", "-w"};

@@ -52,7 +52,7 @@ std::string expression(const graph::Instruction& in, bool single) {
     case Op::Tanh: return fmt::format("psst::math::tanh({})", a);
     case Op::Sin: return fmt::format("psst::math::sin({})", a);
     case Op::Cos: return fmt::format("psst::math::cos({})", a);
-    case Op::Floor: return fmt::format("std::floor({})", a);
+    case Op::Floor: return fmt::format("psst::math::floor({})", a);
     case Op::XOverExpm1: return fmt::format("psst::math::x_over_expm1({})", a);
     case Op::Less: return fmt::format("{} < {} ? 1.0 : 0.0", pa, pb);
     case Op::LessEqual: return fmt::format("{} <= {} ? 1.0 : 0.0", pa, pb);

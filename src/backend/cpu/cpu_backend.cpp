@@ -9,16 +9,13 @@
 #include "backend/cpu/compiler.hpp"
 #include "backend/cpu/cpp_printer.hpp"
 #include "backend/cpu/thread_pool.hpp"
+#include "backend/cpu/work_estimate.hpp"
 #include "backend/reference/interpreter.hpp"
 #include "model/error.hpp"
 
 namespace psst::backend::cpu {
 
 namespace {
-
-// Work (elements x IR instructions) below which a chunk is not worth a thread.
-constexpr std::size_t min_work_per_chunk = 1 << 16;
-constexpr std::size_t min_elements_per_chunk = 256;
 
 // One distinct generated function, shared by every kernel with the same code and bindings.
 struct Function {
@@ -83,7 +80,7 @@ class CpuKernel final : public Kernel {
         bindings_(std::move(bindings)),
         outputs_(program.outputs.size()),
         no_indices_(program.inputs.size(), nullptr),
-        work_per_element_(std::max<std::size_t>(1, program.code.size())) {
+        work_per_element_(element_cost(program)) {
     if (!state_->compile) interpreted_ = reference::InterpreterBackend(state_->precision).compile(program, bindings_);
   }
 
@@ -100,18 +97,18 @@ class CpuKernel final : public Kernel {
     const double* const* in = args.inputs.data();
     const std::uint32_t* const* index = args.input_indices.empty() ? no_indices_.data() : args.input_indices.data();
     double* const* out = args.outputs.data();
-    const std::size_t n = end - begin;
-    const std::size_t by_work = n * work_per_element_ / min_work_per_chunk;
-    const std::size_t by_size = n / min_elements_per_chunk;
     // A few chunks per thread, claimed dynamically: a busy or late thread delays nobody.
-    const auto chunks = static_cast<int>(
-        std::min<std::size_t>({by_work, by_size, 4 * static_cast<std::size_t>(state_->pool.size())}));
-    if (chunks <= 1 || state_->pool.size() == 1) {
+    const int chunks = chunk_count(end - begin, work_per_element_, state_->pool.size());
+    if (chunks <= 1) {
       f(in, index, out, begin, end);
       return;
     }
-    state_->pool.parallel_for(begin, end, chunks, [&](std::size_t first, std::size_t last) {
-      f(in, index, out, first, last);
+    // Chunks of whole blocks from `begin`: every chunk but the last ends at a multiple of the
+    // block, so each element runs in the same code (vector body or scalar tail) as on one
+    // thread. The bits of an operation on two NaNs (which payload) can depend on it.
+    const std::size_t blocks = (end - begin + kernel_block - 1) / kernel_block;
+    state_->pool.parallel_for(0, blocks, chunks, [&](std::size_t first, std::size_t last) {
+      f(in, index, out, begin + first * kernel_block, std::min(end, begin + last * kernel_block));
     });
   }
 
@@ -142,7 +139,7 @@ class CpuKernel final : public Kernel {
   std::vector<Binding> bindings_;
   std::size_t outputs_;
   std::vector<const std::uint32_t*> no_indices_;
-  std::size_t work_per_element_;
+  std::size_t work_per_element_;  // element_cost(program)
   std::unique_ptr<Kernel> interpreted_;  // print-only mode (psst codegen): the reference semantics
   mutable const KernelArgs* checked_ = nullptr;  // the arguments checked last (HostBoundKernel's own, fixed)
 };

@@ -26,7 +26,7 @@ std::vector<std::pair<std::string, std::string>> gpu_headers() {
        "#pragma once\nnamespace std { typedef unsigned char uint8_t; typedef int int32_t; typedef unsigned int "
        "uint32_t; typedef long long int64_t; typedef unsigned long long uint64_t; }\n"},
       {"cstddef", "#pragma once\nnamespace std { typedef unsigned long size_t; typedef long ptrdiff_t; }\n"},
-      // CUDA's sqrt (correctly rounded), floor and fabs (exact) are the only library functions kernels call.
+      // CUDA's sqrt (correctly rounded) and fabs (exact) are the only library functions kernels call (floor is psst::math::floor).
       {"cmath", "#pragma once\nnamespace std { using ::sqrt; using ::floor; using ::fabs; using ::fma; }\n"},
       {"bit",
        "#pragma once\nnamespace std { template <class To, class From> __host__ __device__ constexpr To "
