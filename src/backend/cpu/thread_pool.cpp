@@ -19,7 +19,8 @@ constexpr auto spin_time = std::chrono::microseconds(200);
 
 ThreadPool::ThreadPool(int threads) {
   int count = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 1; i < count; ++i) workers_.emplace_back([this] { work(); });
+  homes_ = std::vector<Home>(static_cast<std::size_t>(count));
+  for (int i = 1; i < count; ++i) workers_.emplace_back([this, i] { work(static_cast<std::size_t>(i)); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -36,9 +37,15 @@ std::pair<std::size_t, std::size_t> ThreadPool::chunk(std::size_t begin, std::si
   return {first, first + per + (index < extra ? 1 : 0)};
 }
 
-// Claims and runs chunks of the current job until none is left.
-void ThreadPool::claim_chunks() {
-  std::uint64_t ticket = ticket_.load(std::memory_order_acquire);
+std::uint64_t ThreadPool::home_start(std::size_t home, std::uint64_t chunks) const {
+  return home * chunks / homes_.size();
+}
+
+// Claims and runs the chunks of one home until none is left; false when there was none
+// to claim (or the job has moved on).
+bool ThreadPool::claim_from(std::size_t home) {
+  bool claimed = false;
+  std::uint64_t ticket = homes_[home].ticket.load(std::memory_order_acquire);
   while (true) {
     const std::uint64_t generation = ticket >> 32, index = ticket & 0xffffffffu;
     const Job& job = jobs_[generation & 1];
@@ -48,17 +55,24 @@ void ThreadPool::claim_chunks() {
     const std::size_t begin = job.begin.load(std::memory_order_relaxed), end = job.end.load(std::memory_order_relaxed);
     const Function function = job.function.load(std::memory_order_relaxed);
     const void* context = job.context.load(std::memory_order_relaxed);
-    if (index >= chunks) return;
-    if (ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+    if (index >= home_start(home + 1, chunks)) return claimed;
+    if (homes_[home].ticket.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel,
+                                                  std::memory_order_acquire)) {
       auto [first, last] = chunk(begin, end, index, chunks);
       if (first < last) function(context, first, last);
       done_.fetch_add(1, std::memory_order_release);
-      ticket = ticket_.load(std::memory_order_acquire);
+      claimed = true;
+      ticket = homes_[home].ticket.load(std::memory_order_acquire);
     }
   }
 }
 
-void ThreadPool::work() {
+// The thread's own home first, then the others' leftovers.
+void ThreadPool::claim_chunks(std::size_t thread) {
+  for (std::size_t k = 0; k < homes_.size(); ++k) claim_from((thread + k) % homes_.size());
+}
+
+void ThreadPool::work(std::size_t thread) {
   std::uint32_t seen = 0;
   while (true) {
     std::uint32_t now = generation_.load(std::memory_order_acquire);
@@ -75,7 +89,7 @@ void ThreadPool::work() {
     }
     seen = now;
     if (stop_.load()) return;
-    claim_chunks();
+    claim_chunks(thread);
   }
 }
 
@@ -84,7 +98,7 @@ void ThreadPool::run(std::size_t begin, std::size_t end, int chunks, Function fu
     function(context, begin, end);
     return;
   }
-  const std::uint64_t generation = (ticket_.load(std::memory_order_relaxed) >> 32) + 1;
+  const std::uint64_t generation = ++last_generation_;
   Job& job = jobs_[generation & 1];
   job.function.store(function, std::memory_order_relaxed);
   job.context.store(context, std::memory_order_relaxed);
@@ -92,10 +106,12 @@ void ThreadPool::run(std::size_t begin, std::size_t end, int chunks, Function fu
   job.end.store(end, std::memory_order_relaxed);
   job.chunks.store(static_cast<std::size_t>(chunks), std::memory_order_relaxed);
   done_.store(0, std::memory_order_relaxed);
-  ticket_.store(generation << 32, std::memory_order_release);
+  for (std::size_t h = 0; h < homes_.size(); ++h)
+    homes_[h].ticket.store((generation << 32) | home_start(h, static_cast<std::uint64_t>(chunks)),
+                           std::memory_order_release);
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();
-  claim_chunks();
+  claim_chunks(0);
   // Chunks claimed by workers may still be running.
   for (int spins = 0; done_.load(std::memory_order_acquire) != static_cast<std::uint32_t>(chunks); ++spins) {
     if (spins < 4096)

@@ -1,11 +1,14 @@
 #pragma once
 // A persistent set of worker threads that run one range of elements split into
-// fixed contiguous chunks (chunk i of n depends only on the range and n). The
-// calling thread and the workers claim chunks from a shared counter, so a
-// worker that the OS has not scheduled yet delays nothing: the others take its
-// chunks. Kernels are element-wise, so results are bitwise the same for every
-// thread count and every claiming order. Idle workers poll briefly (the next
-// kernel usually follows within microseconds), then sleep.
+// fixed contiguous chunks (chunk i of n depends only on the range and n). Thread j
+// (the caller is thread 0) has a home: the j-th contiguous share of the chunks, which
+// it claims first, in order; then it takes what is left of the other homes. So each
+// thread works on the same elements launch after launch, and a population's state
+// stays in that core's cache from kernel to kernel, while a worker that the OS has
+// not scheduled yet still delays nothing: the others take its chunks. Kernels are
+// element-wise, so results are bitwise the same for every thread count and every
+// claiming order. Idle workers poll briefly (the next kernel usually follows within
+// microseconds), then sleep.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -47,15 +50,22 @@ class ThreadPool {
     std::atomic<const void*> context{nullptr};
     std::atomic<std::size_t> begin{0}, end{0}, chunks{0};
   };
+  // (generation << 32) | the next unclaimed chunk of one home: a claim is a compare-exchange,
+  // which fails once the generation has moved on. One cache line each.
+  struct alignas(64) Home {
+    std::atomic<std::uint64_t> ticket{0};
+  };
   void run(std::size_t begin, std::size_t end, int chunks, Function function, const void* context);
-  void claim_chunks();
-  void work();
+  void claim_chunks(std::size_t thread);
+  bool claim_from(std::size_t home);
+  void work(std::size_t thread);
+  // The first chunk of home h when `chunks` chunks are shared by the threads.
+  std::uint64_t home_start(std::size_t home, std::uint64_t chunks) const;
 
   std::vector<std::thread> workers_;
   Job jobs_[2];
-  // (generation << 32) | next unclaimed chunk: a claim is a compare-exchange, which fails
-  // once the generation has moved on.
-  std::atomic<std::uint64_t> ticket_{0};
+  std::vector<Home> homes_;          // one per thread
+  std::uint32_t last_generation_ = 0;  // the caller's: generation of the last job it ran
   std::atomic<std::uint32_t> done_{0};        // chunks finished in the current generation
   std::atomic<std::uint32_t> generation_{0};  // what idle workers wait on
   std::atomic<bool> stop_{false};
