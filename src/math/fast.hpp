@@ -104,9 +104,8 @@ PSST_MATH_FN double div_fast(double x, double y) {
 // with two roundings at the end and none compensated, then the exact scaling by
 // 2^k1 * 2^k2. exp_fast(0) == 1, the same overflow (x > 709.79 -> +inf),
 // underflow (x < -746 -> +0), infinities and canonical NaN as exp.
-PSST_MATH_FN double exp_fast(double x_in) {
+PSST_MATH_FN double exp_fast(double x) {
   using namespace detail;
-  const double x = exp_clamp(x_in);
   const double t = PSST_MATH_FMA(x, kInvLn2, kShift);
   const double kd = t - kShift;
   const double hi = PSST_MATH_FMA(-kd, kLn2Hi, x);  // exact
@@ -124,7 +123,7 @@ PSST_MATH_FN double exp_fast(double x_in) {
   const double p47 = PSST_MATH_FMA(p67, r2, p45);
   const double p = PSST_MATH_FMA(p89, r8, PSST_MATH_FMA(p47, r4, p03));
   const double y = 1.0 + PSST_MATH_FMA(r2, p, r);  // e^r, in [0.7, 1.42]
-  return exp_scale(y, t, x_in);
+  return exp_scale(y, t, x);
 }
 
 // Natural logarithm, cheaper than log: the same reduction and polynomial,

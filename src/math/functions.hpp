@@ -191,27 +191,18 @@ struct ExpReduced {
   double t;           // the rest of e^r - 1 - hi - h2 (small: |t| < 0.01)
 };
 
-// The start of exp and exp_fast: x clamped to [-746, 709.79], where e^x is computed
-// as for any other x and is already +0 at -746 (e^-746 < 2^-1075) and +inf at 709.79
-// (e^709.79 > DBL_MAX): so overflow and underflow need no select of their own, and the
-// results are those of the selects they replace (bit for bit, also for +-inf).
-// Each comparison only picks one of two values already computed (x or a constant), so
-// the loop stays if-converted and vectorised (tests/math_vector_test.cpp). A NaN passes
-// both comparisons unchanged; exp_scale returns the canonical NaN for it.
-PSST_MATH_FN double exp_clamp(double x) {
-  const double above = x < -746.0 ? -746.0 : x;
-  return above > 709.79 ? 709.79 : above;
-}
-
-// The end of exp and exp_fast: e^x = y 2^k, k read from t = x/ln2 + kShift (x clamped
-// by exp_clamp: k in [-1076, 1024]), scaled exactly in two factors 2^k1 2^(k - k1) (so
-// subnormal results are rounded once), then the canonical NaN for a NaN x.
+// The end of exp and exp_fast: e^x = y 2^k, k read from t = x/ln2 + kShift, scaled
+// exactly in two factors 2^k1 2^(k - k1) (so subnormal results are rounded once),
+// then overflow, underflow and NaN by x.
 PSST_MATH_FN double exp_scale(double y, double t, double x) {
-  const std::uint64_t kk = to_bits(t) - kShiftBits + 2048U;  // k + 2048 (NaN: meaningless, harmless)
+  // kk = k + 2048 >= 0 (meaningless, and harmless, outside the valid range).
+  const std::uint64_t kk = to_bits(t) - kShiftBits + 2048U;
   const std::uint64_t half = kk >> 1;                     // k1 + 1024
   const double scale1 = from_bits((half - 1U) << 52);     // 2^k1
   const double scale2 = from_bits((kk - half - 1U) << 52);  // 2^(k - k1)
-  const double res = (y * scale1) * scale2;
+  double res = (y * scale1) * scale2;
+  res = select(mask_lt(709.79, x), inf_value(), res);  // exact overflow happens below 709.79
+  res = select(mask_lt(x, -746.0), 0.0, res);          // exact underflow happens above -746
   return select(mask_nan(x), nan_value(), res);
 }
 
@@ -404,9 +395,8 @@ PSST_MATH_FN double floor(double x) {
 // [-1076, 1024], so that subnormal results are rounded once (not flushed).
 // exp(0) == 1, exp(-inf) == +0, exp(x) == +0 for x < -746,
 // exp(x) == +inf for x > 709.78 (and x == +inf), exp(NaN) == NaN.
-PSST_MATH_FN double exp(double x_in) {
+PSST_MATH_FN double exp(double x) {
   using namespace detail;
-  const double x = exp_clamp(x_in);
   const double t = PSST_MATH_FMA(x, kInvLn2, kShift);
   const double kd = t - kShift;
   const double hi = PSST_MATH_FMA(-kd, kLn2Hi, x);  // exact: k ln2_hi and the difference are doubles
@@ -422,7 +412,7 @@ PSST_MATH_FN double exp(double x_in) {
   const double y1 = 1.0 + s;
   const double y1_error = (1.0 - y1) + s;
   const double y = y1 + (y1_error + (s_error + r_error));  // e^r, in [0.7, 1.42]
-  return exp_scale(y, t, x_in);
+  return exp_scale(y, t, x);
 }
 
 // e^x with the exactly summed finish: max error 0.54 ULP measured (near-correct
