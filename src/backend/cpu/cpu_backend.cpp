@@ -97,7 +97,8 @@ class CpuKernel final : public Kernel {
     const double* const* in = args.inputs.data();
     const std::uint32_t* const* index = args.input_indices.empty() ? no_indices_.data() : args.input_indices.data();
     double* const* out = args.outputs.data();
-    // A few chunks per thread, claimed dynamically: a busy or late thread delays nobody.
+    // A few chunks per thread, each thread taking its home share first, then leftovers: a busy
+    // or late thread delays nobody (thread_pool.hpp).
     const int chunks = chunk_count(end - begin, work_per_element_, state_->pool.size());
     if (chunks <= 1) {
       f(in, index, out, begin, end);

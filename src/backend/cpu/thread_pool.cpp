@@ -41,10 +41,8 @@ std::uint64_t ThreadPool::home_start(std::size_t home, std::uint64_t chunks) con
   return home * chunks / homes_.size();
 }
 
-// Claims and runs the chunks of one home until none is left; false when there was none
-// to claim (or the job has moved on).
-bool ThreadPool::claim_from(std::size_t home) {
-  bool claimed = false;
+// Claims and runs the chunks of one home until none is left (or the job has moved on).
+void ThreadPool::claim_from(std::size_t home) {
   std::uint64_t ticket = homes_[home].ticket.load(std::memory_order_acquire);
   while (true) {
     const std::uint64_t generation = ticket >> 32, index = ticket & 0xffffffffu;
@@ -55,13 +53,12 @@ bool ThreadPool::claim_from(std::size_t home) {
     const std::size_t begin = job.begin.load(std::memory_order_relaxed), end = job.end.load(std::memory_order_relaxed);
     const Function function = job.function.load(std::memory_order_relaxed);
     const void* context = job.context.load(std::memory_order_relaxed);
-    if (index >= home_start(home + 1, chunks)) return claimed;
+    if (index >= home_start(home + 1, chunks)) return;
     if (homes_[home].ticket.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel,
                                                   std::memory_order_acquire)) {
       auto [first, last] = chunk(begin, end, index, chunks);
       if (first < last) function(context, first, last);
       done_.fetch_add(1, std::memory_order_release);
-      claimed = true;
       ticket = homes_[home].ticket.load(std::memory_order_acquire);
     }
   }

@@ -57,7 +57,7 @@ class ThreadPool {
   };
   void run(std::size_t begin, std::size_t end, int chunks, Function function, const void* context);
   void claim_chunks(std::size_t thread);
-  bool claim_from(std::size_t home);
+  void claim_from(std::size_t home);
   void work(std::size_t thread);
   // The first chunk of home h when `chunks` chunks are shared by the threads.
   std::uint64_t home_start(std::size_t home, std::uint64_t chunks) const;
